@@ -1,0 +1,58 @@
+"""linq_async: an asyncio-first SDK for the Linq Partner API V3.
+
+``AsyncLinqClient`` for asyncio code, ``SyncLinqClient`` for blocking code; both share one request
+path, the same models and the same typed errors.
+"""
+
+from __future__ import annotations
+
+from ._client import AsyncLinqClient, Timeout
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    Headers,
+    InternalServerError,
+    LinqError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnexpectedRedirectError,
+    UnprocessableEntityError,
+    ValidationError,
+)
+from ._retry import RetryPolicy, is_retryable
+from ._version import __version__
+from .models import ParticipantAddResponse, ParticipantRemoveResponse
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncLinqClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "Headers",
+    "InternalServerError",
+    "LinqError",
+    "NotFoundError",
+    "ParticipantAddResponse",
+    "ParticipantRemoveResponse",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RetryPolicy",
+    "Timeout",
+    "UnexpectedRedirectError",
+    "UnprocessableEntityError",
+    "ValidationError",
+    "__version__",
+    "is_retryable",
+]

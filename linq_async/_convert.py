@@ -1,0 +1,149 @@
+"""The one cattrs converter, and every rule about how models meet JSON.
+
+Models stay plain attrs classes; the wire rules live here:
+
+- a field whose name ends in ``_`` (``from_``) travels without it (``from``);
+- unknown keys in a response never fail parsing and are kept on ``model.extra``;
+- ``None`` fields are left out when a model is turned back into a dict;
+- datetimes travel as ISO 8601 strings (``Z`` accepted);
+- a tagged union (webhook events, message parts) falls back to its "unknown" class.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from ._errors import ValidationError
+
+__all__ = ["Model", "converter", "structure", "to_dict"]
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True)
+class Model:
+    """Base of every response and request model.
+
+    ``extra`` holds the fields the API sent that this version of the SDK does not know, so a new
+    server field never breaks parsing and is still reachable.
+    """
+
+    extra: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the model as JSON-ready builtins, with the wire names and the unknown fields."""
+        return to_dict(self)
+
+
+def _wire_name(name: str) -> str:
+    return name[:-1] if name.endswith("_") and not name.startswith("_") else name
+
+
+def _is_model(cls: Any) -> bool:
+    return isinstance(cls, type) and issubclass(cls, Model)
+
+
+def _structure_factory(cls: type[Model]) -> Callable[[Any, Any], Model]:
+    fields = attrs.fields(cls)
+    overrides = {f.name: override(rename=_wire_name(f.name)) for f in fields if f.name != "extra"}
+    overrides["extra"] = override(omit=True)
+    generated = make_dict_structure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
+    known = frozenset(_wire_name(f.name) for f in fields if f.name != "extra")
+    name = cls.__name__
+
+    def structure(data: Any, _: Any) -> Model:
+        if not isinstance(data, Mapping):
+            raise TypeError(f"{name} expects a JSON object, got {type(data).__name__}")
+        obj = generated(data, cls)
+        if not known.issuperset(data):
+            # Frozen on purpose for users; set once here, before anyone else sees the object.
+            object.__setattr__(obj, "extra", {k: v for k, v in data.items() if k not in known})
+        return obj
+
+    return structure
+
+
+def _unstructure_factory(cls: type[Model]) -> Callable[[Model], dict[str, Any]]:
+    fields = attrs.fields(cls)
+    overrides = {f.name: override(rename=_wire_name(f.name)) for f in fields if f.name != "extra"}
+    overrides["extra"] = override(omit=True)
+    generated = make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **overrides)  # type: ignore[arg-type]
+
+    def unstructure(obj: Model) -> dict[str, Any]:
+        data: dict[str, Any] = generated(obj)
+        if obj.extra:
+            for key, value in obj.extra.items():
+                data.setdefault(key, value)
+        return data
+
+    return unstructure
+
+
+def _structure_datetime(value: Any, _: Any) -> _dt.datetime:
+    if isinstance(value, _dt.datetime):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO 8601 timestamp string, got {type(value).__name__}")
+    return _dt.datetime.fromisoformat(value)
+
+
+def _structure_str(value: Any, _: Any) -> str:
+    # cattrs' default would call str() on anything, turning a nested object into its repr.
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise TypeError(f"expected a string, got {type(value).__name__}")
+
+
+def _structure_bool(value: Any, _: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise TypeError(f"expected true or false, got {type(value).__name__}")
+
+
+def _structure_int(value: Any, _: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"expected an integer, got {type(value).__name__}")
+
+
+def _structure_any(value: Any, _: Any) -> Any:
+    return value
+
+
+converter = cattrs.Converter(detailed_validation=True)
+converter.register_structure_hook_factory(_is_model, _structure_factory)
+converter.register_unstructure_hook_factory(_is_model, _unstructure_factory)
+converter.register_structure_hook(_dt.datetime, _structure_datetime)
+converter.register_unstructure_hook(_dt.datetime, lambda value: value.isoformat())
+converter.register_structure_hook(str, _structure_str)
+converter.register_structure_hook(bool, _structure_bool)
+converter.register_structure_hook(int, _structure_int)
+converter.register_structure_hook(Any, _structure_any)
+
+
+def structure(data: object, cls: type[T]) -> T:
+    """Build ``cls`` from decoded JSON; raise ``ValueError`` with readable reasons if it does not fit."""
+    try:
+        return converter.structure(data, cls)
+    except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as exc:
+        if isinstance(exc, cattrs.BaseValidationError):
+            reasons = "; ".join(cattrs.transform_error(exc, path=cls.__name__))
+        else:
+            reasons = str(exc)
+        raise ValueError(reasons) from None
+
+
+def to_dict(obj: object) -> dict[str, Any]:
+    """Turn a model into JSON-ready builtins, with wire names and ``None`` fields left out."""
+    data = converter.unstructure(obj)
+    if not isinstance(data, dict):
+        raise ValidationError(f"{type(obj).__name__} is not a model")
+    return data

@@ -1,0 +1,389 @@
+"""The exception tree, and the pure function that turns an HTTP error answer into one of its classes.
+
+Nothing here does I/O and nothing here imports aiohttp: the transport hands over plain values
+(status, headers, body bytes) and gets a typed exception back.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import math
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "Headers",
+    "InternalServerError",
+    "LinqError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnexpectedRedirectError",
+    "UnprocessableEntityError",
+    "ValidationError",
+    "error_from_response",
+    "parse_retry_after",
+]
+
+# Longest server message kept in str(exc); the full text stays on .message and .body.
+_MESSAGE_SHOWN = 300
+
+
+class Headers(Mapping[str, str]):
+    """Read-only HTTP headers with case-insensitive lookup; repeated headers are joined by ", "."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
+        pairs = items.items() if isinstance(items, Mapping) else items
+        merged: dict[str, tuple[str, str]] = {}
+        for name, value in pairs:
+            key = name.lower()
+            if key in merged:
+                first, previous = merged[key]
+                merged[key] = (first, f"{previous}, {value}")
+            else:
+                merged[key] = (name, value)
+        self._items = merged
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({dict(self.items())!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Headers, (list(self.items()),))
+
+
+class LinqError(Exception):
+    """Base class of every error linq_async raises."""
+
+
+class ValidationError(LinqError, ValueError):
+    """Input refused on the client side, before any request was sent."""
+
+
+class APIError(LinqError):
+    """An error tied to one HTTP exchange with the Linq API.
+
+    ``method`` and ``url`` name the request (never its headers, so never the key).
+    """
+
+    def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exceptions cross process boundaries (Celery, multiprocessing); keyword-only
+        # constructors do not survive the default BaseException pickling.
+        return (_rebuild, (type(self), self.__dict__.copy(), self.args))
+
+
+def _rebuild(cls: type[APIError], state: dict[str, Any], args: tuple[Any, ...]) -> APIError:
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
+
+
+class APIConnectionError(APIError):
+    """The request failed in transport: connection refused or reset, broken or truncated answer."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request did not complete within the configured timeout."""
+
+
+class APIResponseValidationError(APIError):
+    """A success status arrived with a body that is not what the endpoint promises."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        body: object = None,
+        headers: Mapping[str, str] | None = None,
+        trace_id: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.status = status
+        self.body = body
+        self.headers = headers if isinstance(headers, Headers) else Headers(headers or ())
+        self.trace_id = trace_id
+
+    def __str__(self) -> str:
+        suffix = f" (trace_id={self.trace_id})" if self.trace_id else ""
+        return f"{self.status}: {self.message}{suffix}"
+
+
+class APIStatusError(APIError):
+    """The API answered with an error status.
+
+    ``code`` is Linq's numeric error code when the body carried one; switch on ``code`` and
+    ``status``, never on ``message``. ``trace_id`` comes from the body, else the ``X-Trace-ID``
+    header: quote it to Linq support.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        code: int | None = None,
+        trace_id: str | None = None,
+        doc_url: str | None = None,
+        retry_after: float | None = None,
+        body: object = None,
+        headers: Mapping[str, str] | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.status = status
+        self.code = code
+        self.trace_id = trace_id
+        self.doc_url = doc_url
+        self.retry_after = retry_after
+        self.body = body
+        self.headers = headers if isinstance(headers, Headers) else Headers(headers or ())
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status (the official SDK's name for ``status``)."""
+        return self.status
+
+    def __str__(self) -> str:
+        message = self.message
+        if len(message) > _MESSAGE_SHOWN:
+            message = message[:_MESSAGE_SHOWN] + "..."
+        code = f" code {self.code}" if self.code is not None else ""
+        trace = f" (trace_id={self.trace_id})" if self.trace_id else ""
+        return f"{self.status}{code}: {message}{trace}"
+
+
+class BadRequestError(APIStatusError):
+    """HTTP 400: the request was malformed (codes 1001-1008, 5004-5007)."""
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401: the key is missing or invalid (code 2004)."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """HTTP 403: the key may not act on this resource (codes 2005, 2006, 2008, 2011, ...)."""
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404: the chat, message or other resource does not exist (codes 2001-2003, ...)."""
+
+
+class ConflictError(APIStatusError):
+    """HTTP 409: the resource is in a state that refuses this action (codes 1006, 2009, 2013, ...)."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """HTTP 422: the request was understood but cannot be processed (code 4005, ...)."""
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429: rate limited (code 1007); ``retry_after`` holds the server's wait in seconds."""
+
+
+class InternalServerError(APIStatusError):
+    """HTTP 5xx: the server or a proxy in front of it failed (codes 3xxx, 4001-4004, ...)."""
+
+
+class UnexpectedRedirectError(APIStatusError):
+    """HTTP 3xx: redirects are never followed, since a redirected POST can silently become a GET."""
+
+    @property
+    def location(self) -> str | None:
+        """The redirect target the server named, if any."""
+        return self.headers.get("Location")
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def parse_retry_after(value: object, *, now: float | None = None) -> float | None:
+    """Read a server-directed delay in seconds; anything unusable gives None.
+
+    Accepts a JSON number or a decimal string (the ``Retry-After`` seconds form) and the HTTP-date
+    form. NaN, infinities, negatives, booleans and garbage are refused here so that nothing
+    downstream can ever sleep on them; very large finite values are kept and capped by the policy.
+    """
+    if isinstance(value, bool):
+        return None
+    seconds: float
+    if isinstance(value, int):
+        seconds = float(value) if value.bit_length() < 1000 else math.inf
+    elif isinstance(value, float):
+        seconds = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text or len(text) > 64:
+            return None
+        try:
+            seconds = float(text)
+        except ValueError:
+            try:
+                when = email.utils.parsedate_to_datetime(text)
+            except (TypeError, ValueError, IndexError, OverflowError):
+                return None
+            if when is None or when.tzinfo is None:
+                return None
+            seconds = when.timestamp() - (time.time() if now is None else now)
+            seconds = max(seconds, 0.0)
+    else:
+        return None
+    if math.isnan(seconds) or seconds < 0:
+        return None
+    return seconds
+
+
+def _lenient_int(text: str) -> int | float:
+    # Python refuses to parse integers over 4,300 digits (CVE-2020-10735); such a value in an error
+    # body must not cost us the rest of the envelope.
+    return int(text) if len(text) <= 4000 else math.inf
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def decode_json(body: bytes, *, lenient: bool = False) -> object:
+    """Decode JSON, mapping every way it can fail (including RecursionError) to ValueError.
+
+    Strict mode refuses NaN and Infinity, which RFC 8259 does not allow. Lenient mode, for error
+    bodies, accepts them and replaces integers too long to parse, so the envelope survives.
+    """
+    try:
+        if lenient:
+            return json.loads(body, parse_int=_lenient_int)
+        return json.loads(body, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, int digit limit
+        raise ValueError(f"invalid JSON: {exc}") from None
+
+
+def body_text(body: bytes) -> str:
+    """Decode a body that is not JSON for display, never failing."""
+    return body.decode("utf-8", errors="replace")
+
+
+def _as_code(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    return None
+
+
+def _as_text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def error_from_response(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    reason: str | None = None,
+    method: str | None = None,
+    url: str | None = None,
+) -> APIStatusError:
+    """Build the typed error for a non-2xx answer, reading the Linq envelope leniently.
+
+    The envelope is ``{"success": false, "error": {"status", "code", "message", "doc_url",
+    "retry_after"}, "trace_id"}``, but documented examples omit ``success``, ``trace_id`` or
+    ``doc_url``; proxies answer with HTML; hostile bodies may be lists, huge or deeply nested.
+    Every one of those still yields an ``APIStatusError`` subclass chosen by status.
+    """
+    headers = headers if isinstance(headers, Headers) else Headers(headers)
+    parsed: object = None
+    if body:
+        try:
+            parsed = decode_json(body, lenient=True)
+        except ValueError:
+            parsed = None
+    code: int | None = None
+    message: str | None = None
+    doc_url: str | None = None
+    trace_id: str | None = None
+    retry_after_body: object = None
+    if isinstance(parsed, dict):
+        inner = parsed.get("error")
+        detail: Mapping[str, Any] = inner if isinstance(inner, dict) else parsed
+        code = _as_code(detail.get("code"))
+        message = _as_text(detail.get("message"))
+        if message is None and isinstance(inner, str):
+            message = inner
+        doc_url = _as_text(detail.get("doc_url"))
+        retry_after_body = detail.get("retry_after")
+        trace_id = _as_text(parsed.get("trace_id"))
+        shown: object = parsed
+    else:
+        shown = body_text(body) if parsed is None else parsed
+    if trace_id is None:
+        trace_id = headers.get("X-Trace-ID")
+    retry_after = parse_retry_after(headers.get("Retry-After"))
+    if retry_after is None:
+        retry_after = parse_retry_after(retry_after_body)
+    if message is None:
+        message = reason or f"HTTP {status}"
+    if 300 <= status < 400:
+        cls: type[APIStatusError] = UnexpectedRedirectError
+        target = headers.get("Location")
+        message = f"unexpected redirect to {target!r}; redirects are not followed" if target else message
+    elif status >= 500:
+        cls = InternalServerError
+    else:
+        cls = _BY_STATUS.get(status, APIStatusError)
+    return cls(
+        message,
+        status=status,
+        code=code,
+        trace_id=trace_id,
+        doc_url=doc_url,
+        retry_after=retry_after,
+        body=shown,
+        headers=headers,
+        method=method,
+        url=url,
+    )

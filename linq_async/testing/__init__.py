@@ -1,0 +1,1 @@
+"""Testing helpers: a fake Linq server and a pytest plugin."""

@@ -1,0 +1,81 @@
+"""Structural rules of the package: one module owns each concern, imports stay cheap."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "linq_async"
+PYPROJECT = PACKAGE.parent / "pyproject.toml"
+
+# The client-side owner of each third-party library. The fake server in linq_async.testing is a
+# server (aiohttp.web), a separate concern with its own module.
+OWNERS = {
+    "aiohttp": {"_http.py", "testing/_server.py"},
+    "yarl": {"_http.py"},
+    "multidict": set(),
+    "tenacity": {"_retry.py"},
+    "cattrs": {"_convert.py"},
+}
+
+
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """All nodes except those under ``if TYPE_CHECKING:``, which import nothing at run time."""
+    nodes: list[ast.AST] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            stack.extend(node.orelse)
+            continue
+        nodes.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return nodes
+
+
+def imported_roots(path: Path) -> set[str]:
+    roots: set[str] = set()
+    for node in _runtime_nodes(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.partition(".")[0])
+    return roots
+
+
+@pytest.mark.parametrize("library", sorted(OWNERS))
+def test_one_module_owns_each_library(library: str) -> None:
+    importers = {str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py") if library in imported_roots(path)}
+    assert importers <= OWNERS[library], f"{library} imported outside its owner: {importers - OWNERS[library]}"
+
+
+def test_import_is_lazy() -> None:
+    code = (
+        "import sys, linq_async\n"
+        "heavy = [m for m in ('aiohttp', 'tenacity', 'yarl', 'rich') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "", f"importing linq_async pulled in {out}"
+
+
+def test_runtime_dependencies_are_the_four_of_the_design() -> None:
+    project = tomllib.loads(PYPROJECT.read_text())["project"]
+    names = {dep.split(">")[0].split("=")[0].split("[")[0].strip() for dep in project["dependencies"]}
+    assert names == {"aiohttp", "attrs", "cattrs", "tenacity"}
+    assert "aiohttp>=3.13.4" in project["dependencies"]
+
+
+def test_installed_aiohttp_has_the_2026_fixes() -> None:
+    version = tuple(int(part) for part in metadata.version("aiohttp").split(".")[:3])
+    assert version >= (3, 13, 4)
+
+
+def test_py_typed_is_shipped() -> None:
+    assert (PACKAGE / "py.typed").exists()

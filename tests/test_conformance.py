@@ -1,0 +1,96 @@
+"""The client against Prism mocking the published OpenAPI spec: no request may violate it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import aiohttp
+import pytest
+
+from linq_async import (
+    AsyncLinqClient,
+    AuthenticationError,
+    BadRequestError,
+    InternalServerError,
+    NotFoundError,
+    ParticipantAddResponse,
+    ParticipantRemoveResponse,
+)
+
+from .helpers import CHAT
+from .prism import ViolationRecorder, prism_url  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.prism
+
+
+@pytest.fixture
+def recorder() -> ViolationRecorder:
+    return ViolationRecorder()
+
+
+@pytest.fixture
+async def prism_client(
+    prism_url: str,  # noqa: F811
+    recorder: ViolationRecorder,
+) -> AsyncIterator[Callable[..., AsyncLinqClient]]:
+    """Clients bound to Prism through a recording session; violations are asserted absent at the end."""
+    sessions: list[aiohttp.ClientSession] = []
+
+    def make(prefer: str | None = None, **kwargs: object) -> AsyncLinqClient:
+        headers = {"Prefer": prefer} if prefer else None
+        session = aiohttp.ClientSession(trace_configs=[recorder.trace_config()], headers=headers)
+        sessions.append(session)
+        return AsyncLinqClient("sk_conformance", base_url=prism_url, session=session, **kwargs)  # type: ignore[arg-type]
+
+    yield make
+    for session in sessions:
+        await session.close()
+
+
+async def test_participant_calls_conform(
+    prism_client: Callable[..., AsyncLinqClient], recorder: ViolationRecorder
+) -> None:
+    client = prism_client()
+    added = await client.chats.participants.add(CHAT.upper(), handle="+12052499136")
+    removed = await client.chats.participants.remove("{" + CHAT + "}", handle="ana@example.com")
+
+    assert isinstance(added, ParticipantAddResponse)
+    assert added.status == "accepted"
+    assert isinstance(removed, ParticipantRemoveResponse)
+    assert [(m, s) for m, _, s in recorder.exchanges] == [("POST", 202), ("DELETE", 202)]
+    assert recorder.violations == []
+
+
+@pytest.mark.parametrize(
+    ("code", "cls", "linq_code"),
+    [
+        (400, BadRequestError, 1002),
+        (401, AuthenticationError, 2004),
+        (404, NotFoundError, 2001),
+        (500, InternalServerError, 3006),
+    ],
+)
+async def test_spec_error_examples_are_parsed(
+    prism_client: Callable[..., AsyncLinqClient],
+    recorder: ViolationRecorder,
+    code: int,
+    cls: type[Exception],
+    linq_code: int,
+) -> None:
+    client = prism_client(prefer=f"code={code}", max_retries=0)
+    with pytest.raises(cls) as info:
+        await client.chats.participants.add(CHAT, handle="+12052499136")
+    assert info.value.code == linq_code  # type: ignore[attr-defined]
+    assert recorder.violations == []
+
+
+async def test_the_recorder_does_see_violations(prism_url: str, recorder: ViolationRecorder) -> None:  # noqa: F811
+    """Guard for the test above: a request that breaks the spec is reported."""
+    url = f"{prism_url}/v3/chats/not-a-uuid/participants"
+    async with (
+        aiohttp.ClientSession(trace_configs=[recorder.trace_config()]) as session,
+        session.post(url, json={"hand": 1}) as response,
+    ):
+        await response.read()
+    codes = {str(v["code"]) for v in recorder.violations}
+    assert {"401", "format", "required"} <= codes, recorder.violations
