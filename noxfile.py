@@ -95,7 +95,7 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package."""
     session.install("-e", ".[cli]")
     session.install(*nox.project.dependency_groups(PYPROJECT, "typecheck"))
-    session.run("mypy", "linq_async")
+    session.run("mypy", "linq_async", "tests/typing")
 
 
 @nox.session

@@ -27,6 +27,7 @@ from ._errors import (
     ValidationError,
 )
 from ._retry import RetryPolicy, is_retryable
+from ._sync import SyncLinqClient
 from ._version import __version__
 from .models import ParticipantAddResponse, ParticipantRemoveResponse
 
@@ -49,6 +50,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RetryPolicy",
+    "SyncLinqClient",
     "Timeout",
     "UnexpectedRedirectError",
     "UnprocessableEntityError",

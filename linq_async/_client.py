@@ -94,6 +94,7 @@ class _Connection:
     """What ``with_options`` views share: the key, base URL and the lazily created transport."""
 
     __slots__ = (
+        "api_key",
         "base_url",
         "closed",
         "headers",
@@ -111,6 +112,7 @@ class _Connection:
         max_connections: int,
         max_response_bytes: int,
     ) -> None:
+        self.api_key = _Secret(api_key)
         self.base_url = base_url
         self.session = session
         self.max_connections = max_connections
@@ -122,6 +124,12 @@ class _Connection:
             "Accept": "application/json",
             "Content-Type": "application/json",
         }
+
+    def fresh(self) -> _Connection:
+        """A connection with the same settings and no transport (for a forked child)."""
+        if self.session is not None:
+            raise LinqError("a client built on a caller's aiohttp session cannot be copied")
+        return _Connection(self.api_key, self.base_url, None, self.max_connections, self.max_response_bytes)
 
     def get_transport(self) -> Transport:
         transport = self.transport
@@ -256,6 +264,13 @@ class AsyncLinqClient:
             _policy(self._retry, max_retries, retry),
         )
         return view
+
+    def _detached_copy(self) -> AsyncLinqClient:
+        """A client with the same settings and its own, not yet created, session."""
+        copy = object.__new__(type(self))
+        copy._conn = self._conn.fresh()
+        copy._configure(self._timeout, self._retry)
+        return copy
 
     def __repr__(self) -> str:
         try:

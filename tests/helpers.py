@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -34,6 +35,8 @@ class Seen:
     query: str
     headers: Mapping[str, str]
     body: bytes
+    at: float = 0.0  # time.monotonic() on arrival; the clock is shared by processes on Linux
+    peer: int = 0  # the client's source port: one per connection
 
     @property
     def json(self) -> Any:
@@ -69,6 +72,7 @@ class ScriptedAPI:
         self.default = Answer(202, json.dumps(ADD_OK).encode(), {"Content-Type": "application/json"})
         self.server: TestServer | None = None
         self.on_request: Callable[[Seen], None] | None = None
+        self.by_handle: dict[str, Answer] = {}  # answers chosen by the JSON body's "handle"
 
     @property
     def base_url(self) -> str:
@@ -120,12 +124,34 @@ class ScriptedAPI:
     def paths(self) -> list[str]:
         return [s.path for s in self.seen]
 
+    def handles(self) -> list[str | None]:
+        return [json.loads(s.body).get("handle") if s.body else None for s in self.seen]
+
+    def _by_handle(self, body: bytes) -> Answer | None:
+        if not self.by_handle or not body:
+            return None
+        try:
+            handle = json.loads(body).get("handle")
+        except (ValueError, AttributeError):
+            return None
+        return self.by_handle.get(handle)
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        seen = Seen(request.method, request.path, request.query_string, dict(request.headers), await request.read())
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        body = await request.read()
+        seen = Seen(
+            request.method,
+            request.path,
+            request.query_string,
+            dict(request.headers),
+            body,
+            at=time.monotonic(),
+            peer=peer[1] if peer else 0,
+        )
         self.seen.append(seen)
         if self.on_request is not None:
             self.on_request(seen)
-        answer = self._queue.popleft() if self._queue else self.default
+        answer = self._by_handle(body) or (self._queue.popleft() if self._queue else self.default)
         if answer.delay:
             await asyncio.sleep(answer.delay)
         transport = request.transport

@@ -1,0 +1,358 @@
+"""SyncLinqClient: parity with the async client, and the places legacy code calls it from."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from linq_async import (
+    AsyncLinqClient,
+    ConflictError,
+    LinqError,
+    ParticipantAddResponse,
+    RetryPolicy,
+    SyncLinqClient,
+    ValidationError,
+)
+from linq_async._sync import SyncResource, blocking, blocking_iter
+from linq_async.resources._base import Resource
+
+from .helpers import ADD_OK, CHAT, KEY, Answer, ScriptedAPI, envelope
+
+ROOT = Path(__file__).resolve().parent.parent
+SLOW = "+14155550199"
+FAST = "+14155550100"
+
+
+def _resource_pairs() -> Iterator[tuple[str, Resource, SyncResource[Any]]]:
+    async_client = AsyncLinqClient(KEY)
+    sync_client = SyncLinqClient(KEY)
+    try:
+        stack: list[tuple[str, object, object]] = [("client", async_client, sync_client)]
+        while stack:
+            path, async_obj, sync_obj = stack.pop()
+            for name in _attribute_names(async_obj):
+                value = getattr(async_obj, name, None)
+                if not name.startswith("_") and isinstance(value, Resource):
+                    stack.append((f"{path}.{name}", value, getattr(sync_obj, name)))
+            if isinstance(async_obj, Resource):
+                assert isinstance(sync_obj, SyncResource), f"{path} has no sync twin"
+                yield path, async_obj, sync_obj
+    finally:
+        sync_client.close()
+
+
+def _attribute_names(obj: object) -> set[str]:
+    names = set(getattr(obj, "__dict__", {}))
+    for cls in type(obj).__mro__:
+        slots = getattr(cls, "__slots__", ())
+        names.update([slots] if isinstance(slots, str) else slots)
+    return names
+
+
+def test_every_async_method_has_a_sync_twin_with_the_same_signature() -> None:
+    pairs = list(_resource_pairs())
+    assert {path for path, _, _ in pairs} >= {"client.chats", "client.chats.participants"}
+    checked = 0
+    for path, async_obj, sync_obj in pairs:
+        for name, member in inspect.getmembers(type(async_obj)):
+            if name.startswith("_") or not (inspect.iscoroutinefunction(member) or inspect.isasyncgenfunction(member)):
+                continue
+            twin = inspect.getattr_static(type(sync_obj), name, None)
+            assert twin is not None, f"{path}.{name} has no sync twin"
+            kind = blocking if inspect.iscoroutinefunction(member) else blocking_iter
+            assert isinstance(twin, kind), f"{path}.{name} is not derived with {kind.__name__}"
+            assert twin.method is member, f"{path}.{name}'s twin wraps another function"
+            bound_async = inspect.signature(getattr(async_obj, name))
+            bound_sync = inspect.signature(getattr(sync_obj, name))
+            assert bound_sync == bound_async, f"{path}.{name}: {bound_sync} != {bound_async}"
+            assert getattr(sync_obj, name).__doc__ == member.__doc__
+            checked += 1
+    assert checked >= 2
+
+
+def test_parity_check_catches_a_missing_twin() -> None:
+    """Guard for the test above: a method without a twin is detected."""
+
+    class Extra(Resource):
+        async def ping(self) -> None: ...
+
+    class SyncExtra(SyncResource[Extra]):
+        pass
+
+    assert inspect.getattr_static(SyncExtra, "ping", None) is None
+
+
+def test_constructor_arguments_match_the_async_client() -> None:
+    assert inspect.signature(SyncLinqClient) == inspect.signature(AsyncLinqClient)
+    assert inspect.signature(SyncLinqClient.with_options).parameters.keys() == (
+        inspect.signature(AsyncLinqClient.with_options).parameters.keys()
+    )
+
+
+@pytest.fixture
+def sync_client(threaded_api: ScriptedAPI) -> Iterator[SyncLinqClient]:
+    with SyncLinqClient(KEY, base_url=threaded_api.base_url, retry=RetryPolicy(initial_delay=0.001)) as client:
+        yield client
+
+
+def test_returns_the_same_models(sync_client: SyncLinqClient, threaded_api: ScriptedAPI) -> None:
+    result = sync_client.chats.participants.add(CHAT, handle=FAST)
+    assert type(result) is ParticipantAddResponse
+    assert result.status == "accepted"
+    removed = sync_client.chats.participants.remove(CHAT.upper(), handle=FAST)
+    assert removed.status == "accepted"
+    assert [s.method for s in threaded_api.seen] == ["POST", "DELETE"]
+    assert threaded_api.seen[1].path.endswith(f"/v3/chats/{CHAT}/participants")
+
+
+def test_raises_the_same_errors(sync_client: SyncLinqClient, threaded_api: ScriptedAPI) -> None:
+    threaded_api.reply(409, envelope(409, 2013, "This chat is unavailable"))
+    with pytest.raises(ConflictError) as info:
+        sync_client.chats.participants.add(CHAT, handle=FAST)
+    assert info.value.code == 2013
+    with pytest.raises(ValidationError):
+        sync_client.chats.participants.add("../x", handle=FAST)
+    assert len(threaded_api.seen) == 1
+
+
+def test_retries_run_on_the_loop(sync_client: SyncLinqClient, threaded_api: ScriptedAPI) -> None:
+    threaded_api.reply(500, envelope(500, 3006), times=2)
+    assert sync_client.chats.participants.add(CHAT, handle=FAST).status == "accepted"
+    assert len(threaded_api.seen) == 3
+
+
+def test_connections_are_reused_across_calls(sync_client: SyncLinqClient, threaded_api: ScriptedAPI) -> None:
+    for _ in range(10):
+        sync_client.chats.participants.add(CHAT, handle=FAST)
+    assert len({s.peer for s in threaded_api.seen}) == 1
+
+
+async def test_works_inside_a_running_event_loop(sync_client: SyncLinqClient) -> None:
+    # A notebook cell or an async framework calling a legacy helper: the caller's loop is busy.
+    assert asyncio.get_running_loop().is_running()
+    assert sync_client.chats.participants.add(CHAT, handle=FAST).status == "accepted"
+
+
+def test_one_client_shared_by_16_threads(sync_client: SyncLinqClient, threaded_api: ScriptedAPI) -> None:
+    def work(n: int) -> list[str | None]:
+        return [sync_client.chats.participants.add(CHAT, handle=f"+1415555{n:02d}{i:02d}").status for i in range(20)]
+
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(work, range(16)))
+    assert results == [["accepted"] * 20] * 16
+    assert len(threaded_api.seen) == 320
+    assert sorted(threaded_api.handles()) == sorted(f"+1415555{n:02d}{i:02d}" for n in range(16) for i in range(20))
+    transport = sync_client._state.runner.client._conn.transport
+    assert transport is not None
+
+
+def test_calling_from_the_loop_thread_raises_instead_of_deadlocking(sync_client: SyncLinqClient) -> None:
+    sync_client.chats.participants.add(CHAT, handle=FAST)
+
+    async def nested() -> None:
+        sync_client.chats.participants.add(CHAT, handle=FAST)
+
+    started = time.monotonic()
+    with pytest.raises(LinqError, match="own event-loop thread"):
+        sync_client._state.runner.run(nested())
+    assert time.monotonic() - started < 5
+
+
+def test_close_stops_the_thread_and_is_final(threaded_api: ScriptedAPI) -> None:
+    client = SyncLinqClient(KEY, base_url=threaded_api.base_url)
+    client.chats.participants.add(CHAT, handle=FAST)
+    thread = client._state.runner._thread
+    assert thread is not None and thread.is_alive()
+    client.close()
+    client.close()
+    assert client.closed
+    assert not thread.is_alive()
+    with pytest.raises(LinqError, match="closed"):
+        client.chats.participants.add(CHAT, handle=FAST)
+    assert repr(client) == "<SyncLinqClient (closed)>"
+
+
+def test_with_statement_closes(threaded_api: ScriptedAPI) -> None:
+    with SyncLinqClient(KEY, base_url=threaded_api.base_url) as client:
+        client.chats.participants.add(CHAT, handle=FAST)
+    assert client.closed
+
+
+def test_a_client_never_used_closes_cleanly() -> None:
+    client = SyncLinqClient(KEY)
+    assert client._state.runner._thread is None
+    client.close()
+    assert client.closed
+
+
+def test_with_options_views_share_the_loop(sync_client: SyncLinqClient, threaded_api: ScriptedAPI) -> None:
+    quick = sync_client.with_options(timeout=0.3, max_retries=0)
+    assert quick.timeout.total == 0.3
+    assert quick.retry.max_retries == 0
+    assert sync_client.retry.max_retries == 2
+    threaded_api.reply(202, ADD_OK, delay=1.0)
+    with pytest.raises(LinqError, match="timed out"):
+        quick.chats.participants.add(CHAT, handle=FAST)
+    assert len(threaded_api.seen) == 1
+    nested = quick.with_options(max_retries=1)
+    assert (nested.timeout.total, nested.retry.max_retries) == (0.3, 1)
+    assert quick._state is sync_client._state
+    assert "timeout=0.3" in repr(quick)
+    with pytest.raises(ValidationError):
+        sync_client.with_options(timeout=-1)
+
+
+def test_sync_client_refuses_a_foreign_session() -> None:
+    with pytest.raises(ValidationError, match="private event loop"):
+        SyncLinqClient(KEY, session=object())  # type: ignore[arg-type]
+
+
+def test_keyboard_interrupt_raised_inside_a_call_does_not_kill_the_loop(sync_client: SyncLinqClient) -> None:
+    async def boom() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sync_client._state.runner.run(boom())
+    assert sync_client.chats.participants.add(CHAT, handle=FAST).status == "accepted"
+
+
+def _child(script: str, *args: str, warnings: str = "always") -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-W", warnings, "-c", textwrap.dedent(script), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+
+
+SIGINT_CHILD = f"""
+    import sys, time
+    from linq_async import SyncLinqClient, RetryPolicy
+    client = SyncLinqClient("{KEY}", base_url=sys.argv[1],
+                            retry=RetryPolicy(max_retries=5, initial_delay=0.01, max_delay=0.02))
+    client.chats.participants.add("{CHAT}", handle="{FAST}")
+    print("ready", flush=True)
+    try:
+        client.chats.participants.add("{CHAT}", handle="{SLOW}")
+        print("not interrupted", flush=True)
+    except KeyboardInterrupt:
+        print("interrupted", time.monotonic(), flush=True)
+    result = client.chats.participants.add("{CHAT}", handle="{FAST}")
+    print("usable", result.status, flush=True)
+    time.sleep(1.5)  # stay alive: an un-cancelled call would keep retrying meanwhile
+    client.close()
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_interrupts_cancels_and_leaves_the_client_usable(threaded_api: ScriptedAPI) -> None:
+    # The slow handle is answered with 500/3006 after 1 s: retried five times unless cancelled.
+    threaded_api.by_handle[SLOW] = Answer(500, json.dumps(envelope(500, 3006)).encode(), delay=1.0)
+    child = _child(SIGINT_CHILD, threaded_api.base_url)
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "ready"
+    deadline = time.monotonic() + 10
+    while SLOW not in threaded_api.handles():
+        assert time.monotonic() < deadline, "the slow request never arrived"
+        time.sleep(0.01)
+    time.sleep(0.1)
+    signalled = time.monotonic()
+    child.send_signal(signal.SIGINT)
+    line = child.stdout.readline().split()
+    assert line[0] == "interrupted", line
+    assert float(line[1]) - signalled < 0.5
+    assert child.stdout.readline().split() == ["usable", "accepted"]
+    _, stderr = child.communicate(timeout=10)
+    assert child.returncode == 0, stderr
+    assert threaded_api.handles().count(SLOW) == 1
+    assert threaded_api.handles().count(FAST) == 2
+    assert "Task was destroyed" not in stderr
+    assert "Unclosed" not in stderr
+    assert "Event loop is closed" not in stderr
+
+
+FORK_CHILD = f"""
+    import os, sys
+    from linq_async import SyncLinqClient
+    client = SyncLinqClient("{KEY}", base_url=sys.argv[1], timeout=5, max_retries=0)
+    client.chats.participants.add("{CHAT}", handle="+14155550001")
+    parent_thread = client._state.runner._thread
+    inherited = client._state.runner.client._conn.transport._session.connector
+    pid = os.fork()
+    if pid == 0:
+        result = client.chats.participants.add("{CHAT}", handle="+14155550002")
+        assert client._state.runner._thread is not parent_thread
+        # What a garbage collection in the child may run at any time: had the inherited pool not been
+        # abandoned, this would unregister the parent's socket from the epoll instance both share.
+        type(inherited).__del__(inherited)
+        print("child", result.status, flush=True)
+        sys.exit(0)  # a normal exit: the child's finalisers run and must not touch the parent's loop
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    result = client.chats.participants.add("{CHAT}", handle="+14155550003")
+    assert client._state.runner._thread is parent_thread
+    print("parent", result.status, flush=True)
+    client.close()
+"""
+
+
+@pytest.mark.slow
+def test_fork_gives_the_child_a_fresh_loop_and_leaves_the_parent_untouched(threaded_api: ScriptedAPI) -> None:
+    child = _child(FORK_CHILD, threaded_api.base_url, warnings="ignore::DeprecationWarning")
+    stdout, stderr = child.communicate(timeout=60)
+    assert child.returncode == 0, stderr
+    assert stdout.split("\n")[:2] == ["child accepted", "parent accepted"]
+    by_handle = {json.loads(s.body)["handle"]: s.peer for s in threaded_api.seen}
+    assert by_handle["+14155550002"] != by_handle["+14155550001"], "the child reused the parent's connection"
+    assert by_handle["+14155550003"] == by_handle["+14155550001"], "the parent lost its pooled connection"
+    assert "Unclosed" not in stderr and "Exception ignored" not in stderr, stderr
+
+
+NEVER_CLOSED_CHILD = f"""
+    import gc, sys, threading
+    from linq_async import SyncLinqClient
+    client = SyncLinqClient("{KEY}", base_url=sys.argv[1])
+    client.chats.participants.add("{CHAT}", handle="{FAST}")
+    if sys.argv[2] == "collect":
+        del client
+        gc.collect()
+        alive = [t for t in threading.enumerate() if t.name == "linq-async-loop"]
+        assert not alive, alive
+    print("done", flush=True)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ending", ["exit", "collect"])
+def test_a_client_never_closed_is_cleaned_up_quietly(threaded_api: ScriptedAPI, ending: str) -> None:
+    child = _child(NEVER_CLOSED_CHILD, threaded_api.base_url, ending, warnings="error")
+    stdout, stderr = child.communicate(timeout=60)
+    assert child.returncode == 0, stderr
+    assert stdout.strip() == "done"
+    assert stderr == "", stderr
+
+
+def test_threads_of_closed_clients_do_not_pile_up(threaded_api: ScriptedAPI) -> None:
+    before = sum(t.name == "linq-async-loop" for t in threading.enumerate())
+    for _ in range(5):
+        with SyncLinqClient(KEY, base_url=threaded_api.base_url) as client:
+            client.chats.participants.add(CHAT, handle=FAST)
+    assert sum(t.name == "linq-async-loop" for t in threading.enumerate()) == before
