@@ -6,6 +6,7 @@ path, the same models and the same typed errors.
 
 from __future__ import annotations
 
+from ._batch import BatchResult, ItemCancelledError, Outcome
 from ._client import AsyncLinqClient, Timeout
 from ._errors import (
     APIConnectionError,
@@ -40,11 +41,14 @@ __all__ = [
     "AsyncLinqClient",
     "AuthenticationError",
     "BadRequestError",
+    "BatchResult",
     "ConflictError",
     "Headers",
     "InternalServerError",
+    "ItemCancelledError",
     "LinqError",
     "NotFoundError",
+    "Outcome",
     "ParticipantAddResponse",
     "ParticipantRemoveResponse",
     "PermissionDeniedError",

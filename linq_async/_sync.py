@@ -529,6 +529,10 @@ class SyncParticipants(SyncResource[Participants]):
 
     add = blocking(Participants.add)
     remove = blocking(Participants.remove)
+    add_many = blocking(Participants.add_many)
+    remove_many = blocking(Participants.remove_many)
+    iter_add = blocking_iter(Participants.iter_add)
+    iter_remove = blocking_iter(Participants.iter_remove)
 
 
 class SyncChats(SyncResource[Chats]):

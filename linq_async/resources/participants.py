@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from typing import TypeVar
 
 from .. import _validate
+from .._batch import Batch, BatchResult, Outcome, Pair, ProgressCallback, _ItemHook, collect
+from .._convert import Model
 from ..models import ParticipantAddResponse, ParticipantRemoveResponse
 from ._base import Resource
+
+M = TypeVar("M", bound=Model)
 
 __all__ = ["Participants"]
 
@@ -40,3 +46,75 @@ class Participants(Resource):
         return await self._client._request(
             "DELETE", _path(chat_id), body={"handle": _validate.handle(handle)}, into=ParticipantRemoveResponse
         )
+
+    async def add_many(
+        self,
+        items: Iterable[Pair] | AsyncIterable[Pair],
+        *,
+        concurrency: int = 8,
+        on_progress: ProgressCallback | None = None,
+    ) -> BatchResult[ParticipantAddResponse]:
+        """Add many (chat_id, handle) pairs; return one outcome per pair, in input order.
+
+        At most one request per chat is in flight and a chat's pairs are applied in input order;
+        different chats run concurrently, up to ``concurrency``. Invalid pairs and API errors
+        fail their own item and are never raised; a 429 pauses every worker. Raises
+        ``ValidationError`` only for misuse (bad ``concurrency``, ``items`` not iterable). If
+        cancelled, the ``CancelledError`` carries the partial result: ``BatchResult.from_exception``.
+        """
+        return await collect(self._batch("POST", ParticipantAddResponse, items, concurrency, on_progress))
+
+    async def remove_many(
+        self,
+        items: Iterable[Pair] | AsyncIterable[Pair],
+        *,
+        concurrency: int = 8,
+        on_progress: ProgressCallback | None = None,
+    ) -> BatchResult[ParticipantRemoveResponse]:
+        """Remove many (chat_id, handle) pairs; same rules and result as ``add_many``."""
+        return await collect(self._batch("DELETE", ParticipantRemoveResponse, items, concurrency, on_progress))
+
+    async def iter_add(
+        self,
+        items: Iterable[Pair] | AsyncIterable[Pair],
+        *,
+        concurrency: int = 8,
+        on_progress: ProgressCallback | None = None,
+    ) -> AsyncIterator[Outcome[ParticipantAddResponse]]:
+        """Add many pairs, yielding each outcome as it finishes; memory stays flat for any input size.
+
+        Same rules as ``add_many``. Leaving the loop early (``break``, cancellation) cancels the
+        requests in flight; use ``contextlib.aclosing`` to have that happen at once.
+        """
+        async for outcome in self._batch("POST", ParticipantAddResponse, items, concurrency, on_progress).outcomes():
+            yield outcome
+
+    async def iter_remove(
+        self,
+        items: Iterable[Pair] | AsyncIterable[Pair],
+        *,
+        concurrency: int = 8,
+        on_progress: ProgressCallback | None = None,
+    ) -> AsyncIterator[Outcome[ParticipantRemoveResponse]]:
+        """Remove many pairs, yielding each outcome as it finishes; same rules as ``iter_add``."""
+        batch = self._batch("DELETE", ParticipantRemoveResponse, items, concurrency, on_progress)
+        async for outcome in batch.outcomes():
+            yield outcome
+
+    def _batch(
+        self,
+        method: str,
+        into: type[M],
+        items: Iterable[Pair] | AsyncIterable[Pair],
+        concurrency: int,
+        on_progress: ProgressCallback | None,
+    ) -> Batch[M]:
+        client = self._client
+
+        async def send(chat_id: str, handle: str, hook: _ItemHook) -> M:
+            # chat_id and handle were validated by the batch engine, with the same rules as add().
+            return await client._request(
+                method, f"/v3/chats/{chat_id}/participants", body={"handle": handle}, into=into, hook=hook
+            )
+
+        return Batch(items, send, policy=client.retry, concurrency=concurrency, on_progress=on_progress)

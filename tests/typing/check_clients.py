@@ -7,9 +7,19 @@ error on that line (with warn_unused_ignores, a line that stops failing fails th
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator, Iterator
 from typing import assert_type
 
-from linq_async import AsyncLinqClient, ParticipantAddResponse, ParticipantRemoveResponse, SyncLinqClient
+from linq_async import (
+    AsyncLinqClient,
+    BatchResult,
+    Outcome,
+    ParticipantAddResponse,
+    ParticipantRemoveResponse,
+    SyncLinqClient,
+)
+
+PAIRS = [("550e8400-e29b-41d4-a716-446655440000", "+14155550100")]
 
 
 async def async_surface(client: AsyncLinqClient) -> None:
@@ -19,6 +29,13 @@ async def async_surface(client: AsyncLinqClient) -> None:
     await client.chats.participants.add("id", handle=5)  # type: ignore[arg-type]
     await client.chats.participants.add("id", hand="+1")  # type: ignore[call-arg]
     await client.chats.participants.add("id", "+14155550100")  # type: ignore[call-arg]
+    assert_type(await client.chats.participants.add_many(PAIRS), BatchResult[ParticipantAddResponse])
+    assert_type(await client.chats.participants.remove_many(PAIRS), BatchResult[ParticipantRemoveResponse])
+    stream = client.chats.participants.iter_add(PAIRS, concurrency=4)
+    assert_type(stream, AsyncIterator[Outcome[ParticipantAddResponse]])
+    async for outcome in stream:
+        assert_type(outcome.response, ParticipantAddResponse | None)
+    await client.chats.participants.add_many(PAIRS, concurrency="4")  # type: ignore[arg-type]
 
 
 def sync_surface(client: SyncLinqClient) -> None:
@@ -29,6 +46,10 @@ def sync_surface(client: SyncLinqClient) -> None:
     client.chats.participants.add("id", handle=5)  # type: ignore[arg-type]
     client.chats.participants.add("id", hand="+1")  # type: ignore[call-arg]
     client.chats.participants.add("id", "+14155550100")  # type: ignore[call-arg]
+    assert_type(client.chats.participants.add_many(PAIRS), BatchResult[ParticipantAddResponse])
+    assert_type(client.chats.participants.iter_remove(PAIRS), Iterator[Outcome[ParticipantRemoveResponse]])
+    client.chats.participants.add_many(PAIRS, on_progress=lambda done, total: None)
+    client.chats.participants.add_many(PAIRS, on_progress=lambda done: None)  # type: ignore[arg-type, misc]
     result = client.chats.participants.add("id", handle="+14155550100")
     missing = result.no_such_field  # type: ignore[attr-defined]
     print(missing)
