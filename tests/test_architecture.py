@@ -22,6 +22,9 @@ OWNERS = {
     "multidict": set(),
     "tenacity": {"_retry.py"},
     "cattrs": {"_convert.py"},
+    "rich": {"_console.py"},
+    "pytest": {"testing/pytest_plugin.py"},
+    "pytest_asyncio": {"testing/pytest_plugin.py"},
 }
 
 
