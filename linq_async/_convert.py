@@ -4,6 +4,7 @@ Models stay plain attrs classes; the wire rules live here:
 
 - a field whose name ends in ``_`` (``from_``) travels without it (``from``);
 - unknown keys in a response never fail parsing and are kept on ``model.extra``;
+- ``null`` for a field with a default gives the default;
 - ``None`` fields are left out when a model is turned back into a dict;
 - datetimes travel as ISO 8601 strings (``Z`` accepted);
 - a tagged union (webhook events, message parts) falls back to its "unknown" class.
@@ -45,6 +46,11 @@ def _wire_name(name: str) -> str:
     return name[:-1] if name.endswith("_") and not name.startswith("_") else name
 
 
+def _tag_key(cls: type[Model]) -> frozenset[str]:
+    wire_tag: tuple[str, str] | None = getattr(cls, "__wire_tag__", None)
+    return frozenset() if wire_tag is None else frozenset({wire_tag[0]})
+
+
 def _is_model(cls: Any) -> bool:
     return isinstance(cls, type) and issubclass(cls, Model)
 
@@ -54,12 +60,17 @@ def _structure_factory(cls: type[Model]) -> Callable[[Any, Any], Model]:
     overrides = {f.name: override(rename=_wire_name(f.name)) for f in fields if f.name != "extra"}
     overrides["extra"] = override(omit=True)
     generated = make_dict_structure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
-    known = frozenset(_wire_name(f.name) for f in fields if f.name != "extra")
+    known = frozenset(_wire_name(f.name) for f in fields if f.name != "extra") | _tag_key(cls)
+    # A JSON null for a field with a default means "nothing here": the default (an empty tuple,
+    # False, None). The API marks many list fields nullable.
+    defaulted = frozenset(_wire_name(f.name) for f in fields if f.name != "extra" and f.default is not attrs.NOTHING)
     name = cls.__name__
 
     def structure(data: Any, _: Any) -> Model:
         if not isinstance(data, Mapping):
             raise TypeError(f"{name} expects a JSON object, got {type(data).__name__}")
+        if defaulted and None in data.values():
+            data = {k: v for k, v in data.items() if v is not None or k not in defaulted}
         obj = generated(data, cls)
         if not known.issuperset(data):
             # Frozen on purpose for users; set once here, before anyone else sees the object.
@@ -74,9 +85,12 @@ def _unstructure_factory(cls: type[Model]) -> Callable[[Model], dict[str, Any]]:
     overrides = {f.name: override(rename=_wire_name(f.name)) for f in fields if f.name != "extra"}
     overrides["extra"] = override(omit=True)
     generated = make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **overrides)  # type: ignore[arg-type]
+    wire_tag: tuple[str, str] | None = getattr(cls, "__wire_tag__", None)
 
     def unstructure(obj: Model) -> dict[str, Any]:
         data: dict[str, Any] = generated(obj)
+        if wire_tag is not None:
+            data = {wire_tag[0]: wire_tag[1], **data}
         if obj.extra:
             for key, value in obj.extra.items():
                 data.setdefault(key, value)
@@ -129,13 +143,32 @@ converter.register_structure_hook(int, _structure_int)
 converter.register_structure_hook(Any, _structure_any)
 
 
+def register_tagged_union(union: Any, tag: str, classes: Mapping[str, type[Model]], fallback: type[Model]) -> None:
+    """Structure ``union`` by the value of its ``tag`` key; unknown values become ``fallback``.
+
+    A class that owns one tag value declares ``__wire_tag__ = (tag, value)`` and writes it back
+    when turned into a dict; a class that takes several values (or the fallback) keeps it in a
+    field of that name.
+    """
+
+    def structure_union(data: Any, _: Any) -> Model:
+        if not isinstance(data, Mapping):
+            raise TypeError(f"expected a JSON object, got {type(data).__name__}")
+        value = data.get(tag)
+        cls = classes.get(value) if isinstance(value, str) else None
+        return converter.structure(data, cls if cls is not None else fallback)
+
+    converter.register_structure_hook(union, structure_union)
+    converter.register_unstructure_hook(union, lambda obj: converter.unstructure(obj, type(obj)))
+
+
 def structure(data: object, cls: type[T]) -> T:
     """Build ``cls`` from decoded JSON; raise ``ValueError`` with readable reasons if it does not fit."""
     try:
         return converter.structure(data, cls)
     except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as exc:
         if isinstance(exc, cattrs.BaseValidationError):
-            reasons = "; ".join(cattrs.transform_error(exc, path=cls.__name__))
+            reasons = "; ".join(cattrs.transform_error(exc, path=getattr(cls, "__name__", "$")))
         else:
             reasons = str(exc)
         raise ValueError(reasons) from None

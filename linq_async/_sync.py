@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar,
 from ._client import DEFAULT_MAX_RESPONSE_BYTES, AsyncLinqClient, Timeout
 from ._errors import LinqError, ValidationError
 from ._retry import RetryPolicy
+from .pagination import AsyncPaginator, SyncPaginator
 
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["SyncLinqClient", "blocking", "blocking_iter"]
+__all__ = ["SyncLinqClient", "blocking", "blocking_iter", "blocking_pager"]
 
 A = TypeVar("A")
 P = ParamSpec("P")
@@ -358,6 +359,45 @@ class blocking_iter(Generic[A, P, T]):
         return call
 
 
+class blocking_pager(Generic[A, P, T]):
+    """Derive a ``SyncPaginator`` method from a paginated async method; the signature is the same.
+
+    Arguments are checked at the call, as on the async side; pages are fetched as iterated.
+    """
+
+    def __init__(self, method: Callable[Concatenate[A, P], AsyncPaginator[T]]) -> None:
+        self.method = method
+        self.__doc__ = method.__doc__
+        self.__name__ = method.__name__
+
+    @functools.cached_property
+    def signature(self) -> inspect.Signature:
+        signature = inspect.signature(self.method)
+        return signature.replace(parameters=list(signature.parameters.values())[1:])
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> blocking_pager[A, P, T]: ...
+
+    @overload
+    def __get__(self, obj: SyncResource[A], owner: type[Any]) -> Callable[P, SyncPaginator[T]]: ...
+
+    def __get__(
+        self, obj: SyncResource[A] | None, owner: type[Any]
+    ) -> blocking_pager[A, P, T] | Callable[P, SyncPaginator[T]]:
+        if obj is None:
+            return self
+        method = self.method
+
+        def call(*args: P.args, **kwargs: P.kwargs) -> SyncPaginator[T]:
+            runner, target = obj._bind()
+            return SyncPaginator(runner, method(target, *args, **kwargs))
+
+        call.__name__ = self.__name__
+        call.__doc__ = self.__doc__
+        call.__signature__ = self.signature  # type: ignore[attr-defined]
+        return call
+
+
 def _pull(runner: _LoopThread, iterator: AsyncIterator[T]) -> Iterator[T]:
     finished = False
     try:
@@ -511,6 +551,7 @@ def _apply(client: AsyncLinqClient, options: tuple[dict[str, Any], ...]) -> Asyn
 # Sync resources: one line per async method. The parity test fails if one is missing.
 
 from .resources.chats import Chats  # noqa: E402 - after SyncResource, which the classes below need
+from .resources.messages import ChatMessages  # noqa: E402
 from .resources.participants import Participants  # noqa: E402
 
 
@@ -520,6 +561,10 @@ def _chats(client: AsyncLinqClient) -> Chats:
 
 def _participants(client: AsyncLinqClient) -> Participants:
     return client.chats.participants
+
+
+def _messages(client: AsyncLinqClient) -> ChatMessages:
+    return client.chats.messages
 
 
 class SyncParticipants(SyncResource[Participants]):
@@ -535,11 +580,27 @@ class SyncParticipants(SyncResource[Participants]):
     iter_remove = blocking_iter(Participants.iter_remove)
 
 
+class SyncChatMessages(SyncResource[ChatMessages]):
+    """Blocking twin of ``client.chats.messages``."""
+
+    __slots__ = ()
+
+    send = blocking(ChatMessages.send)
+    list = blocking_pager(ChatMessages.list)
+
+
 class SyncChats(SyncResource[Chats]):
     """Blocking twin of ``client.chats``."""
 
-    __slots__ = ("participants",)
+    __slots__ = ("messages", "participants")
+
+    create = blocking(Chats.create)
+    retrieve = blocking(Chats.retrieve)
+    list = blocking_pager(Chats.list)
+    update = blocking(Chats.update)
+    leave = blocking(Chats.leave)
 
     def __init__(self, sync: SyncLinqClient, get: Callable[[AsyncLinqClient], Chats]) -> None:
         super().__init__(sync, get)
         self.participants = SyncParticipants(sync, _participants)
+        self.messages = SyncChatMessages(sync, _messages)

@@ -46,7 +46,7 @@ def shown(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def chat_id(value: object) -> str:
+def chat_id(value: object, name: str = "chat_id") -> str:
     """Return the canonical lower-case hyphenated form of a chat UUID, or refuse it.
 
     Accepts ``uuid.UUID`` and the usual string spellings (upper case, no hyphens, braces,
@@ -56,7 +56,7 @@ def chat_id(value: object) -> str:
     if isinstance(value, uuid.UUID):
         return str(value)
     if not isinstance(value, str):
-        raise ValidationError(f"chat_id must be a UUID string, got {type(value).__name__}")
+        raise ValidationError(f"{name} must be a UUID string, got {type(value).__name__}")
     if _CANONICAL_UUID.fullmatch(value):
         return value
     if _LOOSE_UUID.fullmatch(value):

@@ -54,7 +54,8 @@ def prism_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # Prism logs every request; a file, unlike an undrained pipe, never fills up and blocks it.
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [binary, "mock", "--errors", "-h", "127.0.0.1", "-p", str(port), str(SPEC)],
+            # --seed makes answers generated with `Prefer: dynamic=true` reproducible.
+            [binary, "mock", "--errors", "--seed", "linq-async", "-h", "127.0.0.1", "-p", str(port), str(SPEC)],
             stdout=log,
             stderr=subprocess.STDOUT,
         )

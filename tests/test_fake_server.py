@@ -337,3 +337,21 @@ async def test_async_code_can_call_a_sync_client_served_by_the_threaded_fake(
     assert asyncio.get_running_loop().is_running()
     linq_sync_client.chats.participants.add(chat, handle=C)
     assert json.loads(linq_fake.requests[-1].body) == {"handle": C}
+
+
+async def test_a_failure_inside_the_fake_is_never_mistaken_for_a_retryable_500() -> None:
+    fake = FakeLinqServer()
+    chat = fake.create_chat([A, B])
+
+    def broken(handles: object) -> None:
+        raise RuntimeError("bug in the fake")
+
+    fake._services_of = broken  # type: ignore[assignment, method-assign]
+
+    async def use_it() -> None:
+        async with fake, AsyncLinqClient(fake.api_key, base_url=fake.base_url, max_retries=0) as client:
+            with pytest.raises(InternalServerError):
+                await client.chats.participants.add(chat, handle=C)
+
+    with pytest.raises(AssertionError, match="bug in the fake"):
+        await use_it()

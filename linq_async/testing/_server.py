@@ -61,6 +61,7 @@ MAX_RECIPIENTS = 31
 SERVICES = ("iMessage", "RCS", "SMS")
 FAULT_KINDS = ("500/3006", "429", "502", "reset", "slow", "truncate", "error")
 _URL_IN_TEXT = re.compile(r"https?://|www\.", re.IGNORECASE)
+_TRACE = web.RequestKey("linq_trace_id", str)
 
 
 def _now() -> str:
@@ -212,6 +213,7 @@ class FakeLinqServer:
         self._faults: deque[Fault] = deque()
         self._idempotent: dict[str, tuple[int, dict[str, Any]]] = {}
         self._requests: list[RecordedRequest] = []
+        self.internal_errors: list[BaseException] = []
         self._runner: web.AppRunner | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -265,8 +267,10 @@ class FakeLinqServer:
         await self.start()
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
         await self.stop()
+        if exc_type is None:
+            self.check()
 
     def __enter__(self) -> FakeLinqServer:
         loop = asyncio.new_event_loop()
@@ -289,7 +293,7 @@ class FakeLinqServer:
             raise
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None = None, *exc_info: object) -> None:
         loop, thread = self._loop, self._thread
         if loop is None or thread is None:
             return
@@ -299,6 +303,8 @@ class FakeLinqServer:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(timeout=30)
             self._loop = self._thread = None
+        if exc_type is None:
+            self.check()
 
     def __repr__(self) -> str:
         where = self.base_url if self.port is not None else "not running"
@@ -448,6 +454,22 @@ class FakeLinqServer:
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        try:
+            return await self._serve(request, handler)
+        except (asyncio.CancelledError, web.HTTPException):
+            raise
+        except Exception as exc:
+            # A bug in the fake must not pass for a retryable 500: record it for check().
+            with self._lock:
+                self.internal_errors.append(exc)
+            raise
+
+    def check(self) -> None:
+        """Raise if the fake itself failed while serving; ``with``/``async with`` call it on exit."""
+        if self.internal_errors:
+            raise AssertionError(f"FakeLinqServer failed while serving: {self.internal_errors!r}")
+
+    async def _serve(self, request: web.Request, handler: Any) -> web.StreamResponse:
         body = await request.read()
         with self._lock:
             self._requests.append(
@@ -456,7 +478,7 @@ class FakeLinqServer:
                 )
             )
         trace = _trace()
-        request["trace"] = trace
+        request[_TRACE] = trace
         fault = self._take_fault(request)
         if fault is not None:
             if fault.kind == "reset":
@@ -531,7 +553,7 @@ class FakeLinqServer:
         return self._services.get(handle, default)
 
     def _queued(self, request: web.Request, message: str) -> web.Response:
-        trace = request["trace"]
+        trace = request[_TRACE]
         return web.json_response(
             {"message": message, "status": "accepted", "trace_id": trace}, status=202, headers={"X-Trace-ID": trace}
         )
@@ -762,7 +784,7 @@ def _drop(request: web.Request) -> None:
 def _truncate(request: web.Request, response: web.Response) -> None:
     body = bytes(response.body)  # type: ignore[arg-type]
     head = f"HTTP/1.1 {response.status} {response.reason}\r\nContent-Type: application/json\r\n"
-    head += f"Content-Length: {len(body)}\r\nX-Trace-ID: {request['trace']}\r\n\r\n"
+    head += f"Content-Length: {len(body)}\r\nX-Trace-ID: {request[_TRACE]}\r\n\r\n"
     transport = request.transport
     if transport is not None:
         transport.write(head.encode() + body[: max(1, len(body) // 3)])

@@ -12,11 +12,19 @@ from typing import assert_type
 
 from linq_async import (
     AsyncLinqClient,
+    AsyncPaginator,
     BatchResult,
+    Chat,
+    ChatCreateResponse,
+    Message,
+    MessageSendResponse,
     Outcome,
+    Page,
     ParticipantAddResponse,
     ParticipantRemoveResponse,
     SyncLinqClient,
+    SyncPaginator,
+    TextPart,
 )
 
 PAIRS = [("550e8400-e29b-41d4-a716-446655440000", "+14155550100")]
@@ -36,6 +44,15 @@ async def async_surface(client: AsyncLinqClient) -> None:
     async for outcome in stream:
         assert_type(outcome.response, ParticipantAddResponse | None)
     await client.chats.participants.add_many(PAIRS, concurrency="4")  # type: ignore[arg-type]
+    assert_type(await client.chats.create("+1", ["+2"], "hi"), ChatCreateResponse)
+    assert_type(await client.chats.messages.send("id", [TextPart(value="x")]), MessageSendResponse)
+    assert_type(client.chats.list(limit=5), AsyncPaginator[Chat])
+    assert_type(await client.chats.list(), Page[Chat])
+    async for chat in client.chats.list():
+        assert_type(chat, Chat)
+    async for message in client.chats.messages.list("id"):
+        assert_type(message, Message)
+    await client.chats.messages.send("id", 5)  # type: ignore[arg-type]
 
 
 def sync_surface(client: SyncLinqClient) -> None:
@@ -50,6 +67,12 @@ def sync_surface(client: SyncLinqClient) -> None:
     assert_type(client.chats.participants.iter_remove(PAIRS), Iterator[Outcome[ParticipantRemoveResponse]])
     client.chats.participants.add_many(PAIRS, on_progress=lambda done, total: None)
     client.chats.participants.add_many(PAIRS, on_progress=lambda done: None)  # type: ignore[arg-type, misc]
+    assert_type(client.chats.list(), SyncPaginator[Chat])
+    for chat in client.chats.list(from_="+1"):
+        assert_type(chat, Chat)
+    assert_type(client.chats.messages.list("id").first_page(), Page[Message])
+    assert_type(client.chats.messages.send("id", "hi"), MessageSendResponse)
+    client.chats.list(limit="5")  # type: ignore[arg-type]
     result = client.chats.participants.add("id", handle="+14155550100")
     missing = result.no_such_field  # type: ignore[attr-defined]
     print(missing)

@@ -1,0 +1,194 @@
+"""``client.chats.messages``: send into a chat and list its messages; and the message body rules.
+
+Every send (and chat creation) carries ``message.idempotency_key``. When the caller gives none,
+one is generated per logical call, before the first attempt; the request body is encoded once, so
+every retry carries the same key and a retried send can never go out twice. If the call still
+fails, the error carries the key as ``exc.idempotency_key``: send again later with it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .. import _validate
+from .._convert import Model
+from .._errors import LinqError, ValidationError
+from ..models import (
+    LinkPart,
+    MediaPart,
+    Message,
+    MessageContent,
+    MessageInput,
+    MessageList,
+    MessageSendResponse,
+    TextPart,
+    UnknownPart,
+)
+from ..pagination import AsyncPaginator, Page
+from ._base import Resource
+
+__all__ = ["ChatMessages", "message_body"]
+
+MAX_PARTS = 100
+MAX_TEXT = 10_000
+MAX_LINK = 2_048
+_PART_MODELS = (TextPart, MediaPart, LinkPart, UnknownPart)
+
+
+def _content(message: object) -> MessageContent | Mapping[str, Any]:
+    if isinstance(message, str):
+        return MessageContent(parts=(TextPart(value=message),))
+    if isinstance(message, MessageContent):
+        return message
+    if isinstance(message, _PART_MODELS):
+        return MessageContent(parts=(message,))
+    if isinstance(message, Mapping):
+        return message
+    if isinstance(message, Sequence) and not isinstance(message, (bytes, bytearray)):
+        return MessageContent(parts=tuple(message))
+    raise ValidationError(
+        f"message must be text, a part, a list of parts, a MessageContent or a dict, got {type(message).__name__}"
+    )
+
+
+def _part(part: object, index: int) -> dict[str, Any]:
+    if isinstance(part, Model):
+        data = part.to_dict()
+    elif isinstance(part, Mapping):
+        data = dict(part)
+    else:
+        raise ValidationError(f"part {index} must be a part model or a dict, got {type(part).__name__}")
+    kind = data.get("type")
+    if not isinstance(kind, str) or not kind:
+        raise ValidationError(f"part {index} has no type")
+    if kind == "text":
+        value = data.get("value")
+        if not isinstance(value, str) or not 1 <= len(value) <= MAX_TEXT:
+            raise ValidationError(f"text part {index} must hold 1 to {MAX_TEXT} characters")
+    elif kind == "link":
+        value = data.get("value")
+        if not isinstance(value, str) or len(value) > MAX_LINK or not value.lower().startswith(("https://", "http://")):
+            raise ValidationError(f"link part {index} must be an http(s) URL of at most {MAX_LINK} characters")
+    elif kind == "media":
+        url, attachment = data.get("url"), data.get("attachment_id")
+        if (url is None) == (attachment is None):
+            raise ValidationError(f"media part {index} needs exactly one of url or attachment_id")
+        if url is not None and (not isinstance(url, str) or not url.lower().startswith("https://")):
+            raise ValidationError(f"media part {index} url must be a public https:// URL")
+    return data
+
+
+def message_body(message: MessageInput, idempotency_key: str | None, *, first: bool = False) -> dict[str, Any]:
+    """Check a message against the documented rules and return its wire form, idempotency key included.
+
+    Raises ``ValidationError`` for: no parts, more than 100, two text parts in a row, a link part
+    that is not alone, text over 10,000 characters, a media part without exactly one of
+    ``url``/``attachment_id``, conflicting idempotency keys; and, for the first message of a new
+    chat (``first``), any link part or URL, which the API refuses there (1005).
+    """
+    content = _content(message)
+    if isinstance(content, MessageContent):
+        body = content.to_dict()
+        raw_parts: Sequence[object] = content.parts
+    else:
+        body = dict(content)
+        parts_value = body.get("parts", ())
+        if not isinstance(parts_value, Sequence) or isinstance(parts_value, str):
+            raise ValidationError("message parts must be a list")
+        raw_parts = parts_value
+    parts = [_part(part, i) for i, part in enumerate(raw_parts)]
+    if not parts and body.get("experience") is None:
+        raise ValidationError("a message needs at least one part")
+    if len(parts) > MAX_PARTS:
+        raise ValidationError(f"a message holds at most {MAX_PARTS} parts, got {len(parts)}")
+    kinds = [p["type"] for p in parts]
+    if "link" in kinds and len(parts) > 1:
+        raise ValidationError("a link part must be the message's only part")
+    if any(a == b == "text" for a, b in itertools.pairwise(kinds)):
+        raise ValidationError("two text parts cannot follow each other; join them into one")
+    if first:
+        for part in parts:
+            text = part.get("value") if part["type"] in ("text", "link") else None
+            if part["type"] == "link" or (isinstance(text, str) and ("http://" in text or "https://" in text)):
+                raise ValidationError("the first message of a new chat cannot contain a link or URL (Linq code 1005)")
+    if parts:
+        body["parts"] = parts
+    reply_to = body.get("reply_to")
+    if reply_to is not None:
+        if not isinstance(reply_to, Mapping) or reply_to.get("message_id") is None:
+            raise ValidationError("reply_to needs the message_id of the message replied to")
+        body["reply_to"] = {**reply_to, "message_id": _validate.chat_id(reply_to["message_id"], "reply_to.message_id")}
+    given = body.get("idempotency_key")
+    if given is not None and idempotency_key is not None and given != idempotency_key:
+        raise ValidationError("two different idempotency keys were given (argument and message content)")
+    key = idempotency_key if idempotency_key is not None else given
+    body["idempotency_key"] = _validate.idempotency_key(key) if key is not None else str(uuid.uuid4())
+    return body
+
+
+def _limit(limit: object) -> int | None:
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
+        raise ValidationError(f"limit must be an int from 1 to 100, got {limit!r}")
+    return limit
+
+
+def _cursor(cursor: object) -> str | None:
+    if cursor is None:
+        return None
+    if not isinstance(cursor, str) or not cursor or not cursor.isprintable() or len(cursor) > 1024:
+        raise ValidationError(f"cursor must be the next_cursor of a previous page, got {_validate.shown(cursor)}")
+    return cursor
+
+
+class ChatMessages(Resource):
+    """Messages of a chat."""
+
+    __slots__ = ()
+
+    async def send(
+        self,
+        chat_id: str | uuid.UUID,
+        message: MessageInput,
+        *,
+        override_optout: bool | None = None,
+        idempotency_key: str | None = None,
+    ) -> MessageSendResponse:
+        """Send a message into a chat; the message is queued (202).
+
+        ``POST /v3/chats/{chat_id}/messages``. ``message`` is text, a part, a list of parts or a
+        ``MessageContent``. Raises ``ValidationError`` before sending for a bad chat id or message;
+        ``PermissionDeniedError`` (2024 opted out, ...), ``ConflictError`` (2013), or another
+        ``APIError``, carrying ``idempotency_key`` to resend safely.
+        """
+        path = f"/v3/chats/{_validate.chat_id(chat_id)}/messages"
+        body: dict[str, Any] = {"message": message_body(message, idempotency_key)}
+        if override_optout is not None:
+            body["override_optout"] = bool(override_optout)
+        try:
+            return await self._client._request("POST", path, body=body, into=MessageSendResponse)
+        except LinqError as exc:
+            exc.idempotency_key = body["message"]["idempotency_key"]  # type: ignore[attr-defined]
+            raise
+
+    def list(
+        self, chat_id: str | uuid.UUID, *, limit: int | None = None, cursor: str | None = None
+    ) -> AsyncPaginator[Message]:
+        """List a chat's messages, newest first, page by page.
+
+        ``GET /v3/chats/{chat_id}/messages``. Returns a paginator at once: ``async for`` walks every
+        page. Raises ``ValidationError`` at once for a bad chat id, limit (1-100) or cursor.
+        """
+        path = f"/v3/chats/{_validate.chat_id(chat_id)}/messages"
+        size = _limit(limit)
+        client = self._client
+
+        async def fetch(page_cursor: str | None) -> Page[Message]:
+            page = await client._request("GET", path, params={"limit": size, "cursor": page_cursor}, into=MessageList)
+            return Page(items=page.messages, next_cursor=page.next_cursor)
+
+        return AsyncPaginator(fetch, _cursor(cursor))

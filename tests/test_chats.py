@@ -1,0 +1,415 @@
+"""Chats and messages: wire format, idempotency across retries, pagination, models, the fake's rules."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from linq_async import (
+    APIResponseValidationError,
+    AsyncLinqClient,
+    AsyncPaginator,
+    Chat,
+    ChatCreateResponse,
+    ConflictError,
+    InternalServerError,
+    LinkPart,
+    MediaPart,
+    Message,
+    MessageContent,
+    MessageEffect,
+    Page,
+    PermissionDeniedError,
+    ReplyTo,
+    RetryPolicy,
+    SyncLinqClient,
+    TextPart,
+    UnknownPart,
+    ValidationError,
+)
+from linq_async.testing import FakeLinqServer
+
+from .helpers import CHAT, ScriptedAPI, Sleeps, envelope
+
+LINE = "+14155550000"
+A, B, C, D = (f"+1415555{n:04d}" for n in range(301, 305))
+NOW = "2026-11-22T10:00:00.000Z"
+
+
+def handle_json(handle: str, me: bool = False) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "handle": handle, "service": "iMessage", "joined_at": NOW, "is_me": me}
+
+
+def sent_json(**extra: Any) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "created_at": NOW,
+        "sent_at": NOW,
+        "delivery_status": "queued",
+        "is_read": False,
+        "parts": [{"type": "text", "value": "hi"}],
+        **extra,
+    }
+
+
+def chat_json(chat_id: str = CHAT, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": chat_id,
+        "created_at": NOW,
+        "updated_at": NOW,
+        "display_name": None,
+        "handles": [handle_json(LINE, True), handle_json(A), handle_json(B)],
+        "health_status": {"status": "HEALTHY", "doc_url": "https://docs.linqapp.com/x", "updated_at": NOW},
+        "is_archived": False,
+        "is_group": True,
+        "service": "iMessage",
+        **extra,
+    }
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeLinqServer]:
+    async with FakeLinqServer(lines=[LINE]) as server:
+        yield server
+
+
+@pytest.fixture
+async def linq(fake: FakeLinqServer, sleeps: Sleeps) -> AsyncIterator[AsyncLinqClient]:
+    async with AsyncLinqClient(fake.api_key, base_url=fake.base_url, retry=RetryPolicy(sleep=sleeps)) as client:
+        yield client
+
+
+async def test_create_wire_format_and_answer(client: AsyncLinqClient, api: ScriptedAPI) -> None:
+    api.reply(201, {"chat": {**chat_json(), "message": sent_json()}})
+
+    created = await client.chats.create(LINE, [A, B], "Hello team", override_optout=True)
+
+    assert isinstance(created, ChatCreateResponse)
+    assert created.chat.id == CHAT and created.chat.is_group
+    assert created.chat.message.parts == (TextPart(value="hi"),)
+    [seen] = api.seen
+    assert (seen.method, seen.path) == ("POST", "/api/partner/v3/chats")
+    body = seen.json
+    key = body["message"].pop("idempotency_key")
+    assert uuid.UUID(key)
+    assert body == {
+        "from": LINE,
+        "to": [A, B],
+        "message": {"parts": [{"type": "text", "value": "Hello team"}]},
+        "override_optout": True,
+    }
+
+
+async def test_a_retried_send_carries_the_same_generated_key(client: AsyncLinqClient, api: ScriptedAPI) -> None:
+    api.reply(500, envelope(500, 3006))
+    api.drop()
+    api.reply(202, {"chat_id": CHAT, "message": sent_json()})
+
+    await client.chats.messages.send(CHAT, "hello")
+
+    keys = [s.json["message"]["idempotency_key"] for s in api.seen]
+    assert len(keys) == 3 and len(set(keys)) == 1
+    api.reply(202, {"chat_id": CHAT, "message": sent_json()})
+    await client.chats.messages.send(CHAT, "hello")
+    assert api.seen[3].json["message"]["idempotency_key"] != keys[0], "one key per logical call"
+
+
+async def test_the_callers_key_is_used_and_kept_on_errors(
+    make_client: Callable[..., AsyncLinqClient], api: ScriptedAPI
+) -> None:
+    client = make_client(max_retries=0)
+    api.reply(500, envelope(500, 3006))
+    with pytest.raises(InternalServerError) as info:
+        await client.chats.messages.send(CHAT, MessageContent(parts=[TextPart(value="x")], idempotency_key="order-42"))
+    assert info.value.idempotency_key == "order-42"  # type: ignore[attr-defined]
+    assert api.seen[0].json["message"]["idempotency_key"] == "order-42"
+    api.reply(403, envelope(403, 2024))
+    with pytest.raises(PermissionDeniedError) as denied:
+        await client.chats.create(LINE, [A], "hi")
+    assert uuid.UUID(denied.value.idempotency_key)  # type: ignore[attr-defined]
+
+
+async def test_conflicting_keys_are_refused(client: AsyncLinqClient, api: ScriptedAPI) -> None:
+    with pytest.raises(ValidationError, match="idempotency"):
+        await client.chats.messages.send(
+            CHAT, MessageContent(parts=[TextPart(value="x")], idempotency_key="a"), idempotency_key="b"
+        )
+    assert api.seen == []
+
+
+async def test_a_send_replayed_after_a_cut_off_answer_is_not_sent_twice(
+    fake: FakeLinqServer, linq: AsyncLinqClient
+) -> None:
+    chat = fake.create_chat([A, B])
+    fake.inject("truncate", path="/messages")  # applied, then the answer is lost: the client retries
+    first = await linq.chats.messages.send(chat, "exactly once")
+    assert len(fake.requests) == 2
+    assert [m["parts"][0]["value"] for m in fake.messages(chat)] == ["exactly once"]
+    assert first.message.id == fake.messages(chat)[0]["id"]
+
+
+@pytest.mark.parametrize(
+    ("message", "wire"),
+    [
+        ("plain text", [{"type": "text", "value": "plain text"}]),
+        (TextPart(value="one part"), [{"type": "text", "value": "one part"}]),
+        (
+            [TextPart(value="look"), MediaPart(url="https://cdn.example.com/a.png")],
+            [{"type": "text", "value": "look"}, {"type": "media", "url": "https://cdn.example.com/a.png"}],
+        ),
+        ([MediaPart(attachment_id="att_1")], [{"type": "media", "attachment_id": "att_1"}]),
+        ([LinkPart(value="https://linq.com")], [{"type": "link", "value": "https://linq.com"}]),
+        (
+            [{"type": "app_clip", "value": "https://appclip.apple.com/x"}],
+            [{"type": "app_clip", "value": "https://appclip.apple.com/x"}],
+        ),
+        ({"parts": [{"type": "text", "value": "raw dict"}]}, [{"type": "text", "value": "raw dict"}]),
+    ],
+)
+async def test_message_spellings(client: AsyncLinqClient, api: ScriptedAPI, message: Any, wire: list[Any]) -> None:
+    api.reply(202, {"chat_id": CHAT, "message": sent_json()})
+    await client.chats.messages.send(CHAT, message)
+    assert api.seen[0].json["message"]["parts"] == wire
+
+
+async def test_message_options_are_sent(client: AsyncLinqClient, api: ScriptedAPI) -> None:
+    api.reply(202, {"chat_id": CHAT, "message": sent_json()})
+    reply_id = str(uuid.uuid4())
+    content = MessageContent(
+        parts=[TextPart(value="🎉")],
+        effect=MessageEffect(type="screen", name="confetti"),
+        reply_to=ReplyTo(message_id=reply_id.upper(), part_index=0),
+        preferred_service="iMessage",
+    )
+    await client.chats.messages.send(CHAT, content)
+    sent = api.seen[0].json["message"]
+    assert sent["effect"] == {"type": "screen", "name": "confetti"}
+    assert sent["reply_to"] == {"message_id": reply_id, "part_index": 0}
+    assert sent["preferred_service"] == "iMessage"
+
+
+BAD_MESSAGES = [
+    pytest.param([], "at least one part", id="no-parts"),
+    pytest.param("", "1 to 10000", id="empty-text"),
+    pytest.param("x" * 10_001, "1 to 10000", id="long-text"),
+    pytest.param([TextPart(value="a"), TextPart(value="b")], "two text parts", id="consecutive-text"),
+    pytest.param([LinkPart(value="https://a.com"), TextPart(value="b")], "only part", id="link-not-alone"),
+    pytest.param([LinkPart(value="ftp://a.com")], "http", id="link-scheme"),
+    pytest.param([MediaPart()], "exactly one", id="media-empty"),
+    pytest.param([MediaPart(url="https://a/b.png", attachment_id="x")], "exactly one", id="media-both"),
+    pytest.param([MediaPart(url="http://a/b.png")], "https", id="media-http"),
+    pytest.param([TextPart(value="a"), MediaPart(url="https://a/b")] * 51, "at most 100", id="too-many"),
+    pytest.param([{"value": "no type"}], "no type", id="untyped-dict"),
+    pytest.param([42], "part model or a dict", id="not-a-part"),
+    pytest.param(42, "message must be", id="not-a-message"),
+    pytest.param(MessageContent(parts=[TextPart(value="a")], reply_to=ReplyTo()), "message_id", id="reply-no-id"),
+    pytest.param(
+        MessageContent(parts=[TextPart(value="a")], reply_to=ReplyTo(message_id="x")), "UUID", id="reply-bad-id"
+    ),
+    pytest.param(MessageContent(parts=[TextPart(value="a")], idempotency_key="k" * 256), "idempotency", id="long-key"),
+]
+
+
+@pytest.mark.parametrize(("message", "reason"), BAD_MESSAGES)
+async def test_bad_messages_are_refused_before_sending(
+    client: AsyncLinqClient, api: ScriptedAPI, message: Any, reason: str
+) -> None:
+    with pytest.raises(ValidationError, match=reason):
+        await client.chats.messages.send(CHAT, message)
+    assert api.seen == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "reason"),
+    [
+        ({"from_": "ana@example.com", "to": [A], "message": "hi"}, "phone"),
+        ({"from_": "4155550000", "to": [A], "message": "hi"}, "E.164"),
+        ({"from_": LINE, "to": A, "message": "hi"}, "list of handles"),
+        ({"from_": LINE, "to": [], "message": "hi"}, "1 to 31"),
+        ({"from_": LINE, "to": [f"+1415556{n:04d}" for n in range(32)], "message": "hi"}, "1 to 31"),
+        ({"from_": LINE, "to": ["+1 415"], "message": "hi"}, "E.164"),
+        ({"from_": LINE, "to": [A], "message": "see https://linq.com"}, "first message"),
+        ({"from_": LINE, "to": [A], "message": [LinkPart(value="https://linq.com")]}, "first message"),
+    ],
+)
+async def test_bad_creates_are_refused_before_sending(
+    client: AsyncLinqClient, api: ScriptedAPI, kwargs: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(ValidationError, match=reason):
+        await client.chats.create(**kwargs)
+    assert api.seen == []
+
+
+async def test_the_fake_enforces_the_same_first_message_rule(fake: FakeLinqServer) -> None:
+    """Sent around the client's own check, to show the server side of the rule."""
+    import aiohttp
+
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{fake.base_url}/v3/chats",
+            json={"from": LINE, "to": [A], "message": {"parts": [{"type": "text", "value": "www.linq.com"}]}},
+            headers={"Authorization": f"Bearer {fake.api_key}"},
+        ) as response,
+    ):
+        assert response.status == 400
+        assert (await response.json())["error"]["code"] == 1005
+
+
+async def test_chat_flow_through_the_fake(fake: FakeLinqServer, linq: AsyncLinqClient) -> None:
+    created = await linq.chats.create(LINE, [A, B, C], "Welcome")
+    chat_id = created.chat.id
+    again = await linq.chats.create(LINE, [C, B, A], "Welcome back")
+    assert again.chat.id == chat_id, "same line and recipients give the existing chat"
+    await linq.chats.participants.add(chat_id, handle=D)
+    chat = await linq.chats.retrieve(chat_id)
+    assert isinstance(chat, Chat)
+    assert [h.handle for h in chat.handles if not h.is_me] == [A, B, C, D]
+    assert chat.health_status is not None and chat.health_status.status == "HEALTHY"
+    updated = await linq.chats.update(chat_id, display_name="Launch crew")
+    assert (updated.chat_id, updated.status) == (chat_id, "pending")
+    assert (await linq.chats.retrieve(chat_id)).display_name == "Launch crew"
+    left = await linq.chats.leave(chat_id)
+    assert left.status == "accepted"
+    with pytest.raises(ConflictError) as info:
+        await linq.chats.participants.add(chat_id, handle="+14155559999")
+    assert info.value.code == 2013
+    with pytest.raises(ConflictError):
+        await linq.chats.messages.send(chat_id, "anyone?")
+
+
+async def test_updating_a_direct_chat_is_409_1006(fake: FakeLinqServer, linq: AsyncLinqClient) -> None:
+    direct = (await linq.chats.create(LINE, [A], "hi")).chat.id
+    with pytest.raises(ConflictError) as info:
+        await linq.chats.update(direct, display_name="Nope")
+    assert info.value.code == 1006
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"display_name": ""}, {"display_name": "a\nb"}, {"group_chat_icon": "http://x/i.png"}, {"display_name": 5}],
+)
+async def test_bad_updates_are_refused(client: AsyncLinqClient, api: ScriptedAPI, kwargs: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        await client.chats.update(CHAT, **kwargs)
+    assert api.seen == []
+
+
+async def test_list_walks_every_page(fake: FakeLinqServer, linq: AsyncLinqClient) -> None:
+    ids = {fake.create_chat([f"+1415557{n:04d}"]) for n in range(23)}
+    paginator = linq.chats.list(limit=5)
+    assert isinstance(paginator, AsyncPaginator)
+    listed = [chat.id async for chat in paginator]
+    assert sorted(listed) == sorted(ids)
+    assert [r.query.get("cursor") for r in fake.requests] == [None, "5", "10", "15", "20"]
+    assert all(r.query["limit"] == "5" for r in fake.requests)
+
+
+async def test_first_page_pages_and_cursor(fake: FakeLinqServer, linq: AsyncLinqClient) -> None:
+    for n in range(7):
+        fake.create_chat([f"+1415557{n:04d}"])
+    page = await linq.chats.list(limit=3)
+    assert isinstance(page, Page) and len(page) == 3 and page.has_next
+    following = await linq.chats.list(limit=3, cursor=page.next_cursor)
+    assert {c.id for c in following}.isdisjoint({c.id for c in page})
+    sizes = [len(p) async for p in linq.chats.list(limit=3).pages()]
+    assert sizes == [3, 3, 1]
+    last = await linq.chats.list(limit=3, cursor="6").first_page()
+    assert (len(last), last.next_cursor, last.has_next) == (1, None, False)
+
+
+async def test_list_filters_are_sent(client: AsyncLinqClient, api: ScriptedAPI) -> None:
+    api.reply(200, {"chats": [chat_json()], "next_cursor": None})
+    chats = [c async for c in client.chats.list(from_=LINE, to="ana@example.com", limit=50)]
+    assert [c.id for c in chats] == [CHAT]
+    query = api.seen[0].query
+    assert query.startswith("from=%2B14155550000&"), "a literal + in a query would arrive as a space"
+    assert urllib.parse.parse_qs(query) == {"from": [LINE], "to": ["ana@example.com"], "limit": ["50"]}
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"limit": 0}, {"limit": 101}, {"limit": "5"}, {"from_": "ana@example.com"}, {"to": "nobody"}, {"cursor": ""}],
+)
+def test_bad_list_arguments_are_refused_at_the_call(kwargs: dict[str, Any]) -> None:
+    client = AsyncLinqClient("sk_test")
+    with pytest.raises(ValidationError):
+        client.chats.list(**kwargs)
+
+
+async def test_a_repeated_cursor_stops_the_walk(client: AsyncLinqClient, api: ScriptedAPI) -> None:
+    api.reply(200, {"chats": [chat_json()], "next_cursor": "20"})
+    api.reply(200, {"chats": [chat_json()], "next_cursor": "20"})
+    with pytest.raises(APIResponseValidationError, match="twice"):
+        [c async for c in client.chats.list()]
+    assert len(api.seen) == 2
+
+
+async def test_messages_list_pages_newest_first(fake: FakeLinqServer, linq: AsyncLinqClient) -> None:
+    chat = fake.create_chat([A, B])
+    for n in range(5):
+        await linq.chats.messages.send(chat, f"message {n}")
+    listed = [m async for m in linq.chats.messages.list(chat, limit=2)]
+    assert all(isinstance(m, Message) for m in listed)
+    assert [m.parts[0] for m in listed] == [TextPart(value=f"message {n}") for n in reversed(range(5))]
+    assert all(m.chat_id == chat and m.is_from_me for m in listed)
+
+
+async def test_unknown_part_types_and_fields_are_kept(client: AsyncLinqClient, api: ScriptedAPI) -> None:
+    parts = [
+        {"type": "text", "value": "hi", "mentions": [{"handle": A}]},
+        {"type": "media", "id": "m1", "url": "https://cdn/x.heic", "mime_type": "image/heic", "size_bytes": 12},
+        {"type": "imessage_app", "url": "https://app", "app": {"bundle_id": "x"}},
+        {"type": "hologram", "depth": 3},
+    ]
+    api.reply(202, {"chat_id": CHAT, "message": sent_json(parts=parts, delivery_status="teleported", hue="teal")})
+    sent = (await client.chats.messages.send(CHAT, "hi")).message
+    assert sent.delivery_status == "teleported"
+    assert sent.extra == {"hue": "teal"}
+    text, media, app, future = sent.parts
+    assert isinstance(text, TextPart) and text.extra == {"mentions": [{"handle": A}]}
+    assert isinstance(media, MediaPart) and (media.mime_type, media.size_bytes) == ("image/heic", 12)
+    assert isinstance(app, UnknownPart) and app.type == "imessage_app" and app.extra["app"] == {"bundle_id": "x"}
+    assert isinstance(future, UnknownPart) and future.type == "hologram"
+    assert [p.to_dict() for p in sent.parts] == parts
+
+
+async def test_chat_models_round_trip(client: AsyncLinqClient, api: ScriptedAPI) -> None:
+    raw = chat_json(group_chat_icon="https://cdn/icon.png", brand_new_field={"a": 1})
+    api.reply(200, raw)
+    chat = await client.chats.retrieve(CHAT)
+    assert chat.extra == {"brand_new_field": {"a": 1}}
+    again = json.loads(json.dumps(chat.to_dict()))
+    assert again["brand_new_field"] == {"a": 1}
+    assert again["handles"][1]["handle"] == A
+    assert again["created_at"].startswith("2026-11-22T10:00:00")
+
+
+async def test_bad_answers_become_typed_errors(client: AsyncLinqClient, api: ScriptedAPI) -> None:
+    api.reply(200, {"id": CHAT})  # required fields missing
+    with pytest.raises(APIResponseValidationError, match="Chat"):
+        await client.chats.retrieve(CHAT)
+    api.reply(200, chat_json(created_at="yesterday"))
+    with pytest.raises(APIResponseValidationError):
+        await client.chats.retrieve(CHAT)
+
+
+def test_sync_client_pages_with_plain_for() -> None:
+    with FakeLinqServer(lines=[LINE]) as fake, SyncLinqClient(fake.api_key, base_url=fake.base_url) as linq:
+        for n in range(12):
+            linq.chats.create(LINE, [f"+1415558{n:04d}"], f"hi {n}")
+        assert len(list(linq.chats.list(limit=5))) == 12
+        pages = list(linq.chats.list(limit=5).pages())
+        assert [len(p) for p in pages] == [5, 5, 2]
+        assert linq.chats.list(limit=5).first_page().next_cursor == "5"
+        chat = pages[0].items[0].id
+        linq.chats.messages.send(chat, "sync hello")
+        newest = next(iter(linq.chats.messages.list(chat)))
+        assert newest.parts[0] == TextPart(value="sync hello")
+        with pytest.raises(ValidationError):
+            linq.chats.list(limit=0)

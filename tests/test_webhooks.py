@@ -1,0 +1,261 @@
+"""Webhook verification (Standard Webhooks) and typed event parsing."""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linq_async import LinqError, TextPart, ValidationError, webhooks
+from linq_async.webhooks import (
+    ChatCreatedEvent,
+    ChatUpdatedEvent,
+    ChatUpdateFailedEvent,
+    MessageEvent,
+    MessageFailedEvent,
+    ParticipantEvent,
+    UnknownEvent,
+    WebhookPayloadError,
+    WebhookVerificationError,
+)
+
+# The Standard Webhooks specification's published test vector.
+SPEC_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+SPEC_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek"
+SPEC_TIMESTAMP = 1614265330
+SPEC_BODY = b'{"test": 2432232314}'
+SPEC_SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+
+SECRET = "whsec_" + base64.b64encode(b"linq-async webhook test secret!!").decode()
+NOW = 1795341600
+NOW_ISO = "2026-11-22T10:00:00Z"
+
+
+def envelope(event_type: str, data: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "api_version": "v3",
+        "webhook_version": "2026-02-03",
+        "event_type": event_type,
+        "event_id": "evt_123",
+        "created_at": NOW_ISO,
+        "trace_id": "a" * 32,
+        "partner_id": "partner_1",
+        "data": data,
+        **extra,
+    }
+
+
+def headers_for(body: bytes, *, msg_id: str = "evt_123", timestamp: int = NOW, secret: str = SECRET) -> dict[str, str]:
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": webhooks.sign(body, msg_id=msg_id, timestamp=timestamp, secret=secret),
+    }
+
+
+def test_the_spec_vector_verifies() -> None:
+    assert webhooks.sign(SPEC_BODY, msg_id=SPEC_ID, timestamp=SPEC_TIMESTAMP, secret=SPEC_SECRET) == SPEC_SIGNATURE
+    headers = {"webhook-id": SPEC_ID, "webhook-timestamp": str(SPEC_TIMESTAMP), "webhook-signature": SPEC_SIGNATURE}
+    webhooks.verify(SPEC_BODY, headers, SPEC_SECRET, now=SPEC_TIMESTAMP)
+    webhooks.verify(SPEC_BODY.decode(), headers, SPEC_SECRET.removeprefix("whsec_"), now=SPEC_TIMESTAMP)
+
+
+def test_headers_in_any_case_and_several_signatures() -> None:
+    body = json.dumps(envelope("message.sent", {"id": "m1"})).encode()
+    good = headers_for(body)
+    mixed = {
+        "Webhook-Id": good["webhook-id"],
+        "WEBHOOK-TIMESTAMP": good["webhook-timestamp"],
+        "Webhook-Signature": f"v1,bm9wZQ== v2,{good['webhook-signature'][3:]} {good['webhook-signature']}",
+    }
+    webhooks.verify(body, mixed, SECRET, now=NOW)
+
+
+@pytest.mark.parametrize(("offset", "ok"), [(0, True), (299, True), (-299, True), (301, False), (-301, False)])
+def test_timestamp_tolerance_is_five_minutes_both_ways(offset: int, ok: bool) -> None:
+    body = b"{}"
+    headers = headers_for(body, timestamp=NOW)
+    if ok:
+        webhooks.verify(body, headers, SECRET, now=NOW + offset)
+    else:
+        with pytest.raises(WebhookVerificationError, match="tolerance"):
+            webhooks.verify(body, headers, SECRET, now=NOW + offset)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"webhook-id": ""}, "webhook-id"),
+        ({"webhook-timestamp": ""}, "webhook-timestamp"),
+        ({"webhook-signature": ""}, "webhook-signature"),
+        ({"webhook-timestamp": "1795341600.5"}, "Unix time"),
+        ({"webhook-timestamp": "-1795341600"}, "Unix time"),
+        ({"webhook-timestamp": "١٧٩٥٣٤١٦٠٠"}, "Unix time"),
+        ({"webhook-id": "evt_other"}, "no webhook-signature entry"),
+        ({"webhook-signature": "v1,"}, "no webhook-signature entry"),
+        ({"webhook-signature": "v1,ç"}, "no webhook-signature entry"),
+        ({"webhook-signature": "v2,AAAA"}, "no webhook-signature entry"),
+        ({"webhook-signature": "v1," + "A" * 9000}, "too long"),
+    ],
+)
+def test_bad_headers_are_refused(change: dict[str, str], reason: str) -> None:
+    body = b'{"event_type": "message.sent"}'
+    headers = {**headers_for(body), **change}
+    with pytest.raises(WebhookVerificationError, match=reason) as info:
+        webhooks.verify(body, headers, SECRET, now=NOW)
+    assert isinstance(info.value, LinqError) and isinstance(info.value, ValueError)
+
+
+def test_a_different_secret_is_refused() -> None:
+    body = b"{}"
+    other = "whsec_" + base64.b64encode(b"another secret of the right size").decode()
+    with pytest.raises(WebhookVerificationError):
+        webhooks.verify(body, headers_for(body, secret=other), SECRET, now=NOW)
+
+
+@pytest.mark.parametrize("secret", ["whsec_not base64!", "", "whsec_", 42])
+def test_malformed_secrets_are_validation_errors(secret: Any) -> None:
+    with pytest.raises(ValidationError):
+        webhooks.verify(b"{}", headers_for(b"{}"), secret, now=NOW)
+
+
+def test_raw_secret_bytes_are_accepted() -> None:
+    key = b"raw key bytes"
+    signature = "v1," + base64.b64encode(hmac.new(key, b"id.1.{}", "sha256").digest()).decode()
+    webhooks.verify(b"{}", {"webhook-id": "id", "webhook-timestamp": "1", "webhook-signature": signature}, key, now=1)
+
+
+def test_a_body_that_is_not_utf8_verifies_by_its_bytes() -> None:
+    body = b"\xff\xfe not utf-8 \x80"
+    webhooks.verify(body, headers_for(body), SECRET, now=NOW)
+
+
+def test_comparison_is_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        calls.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(webhooks.hmac, "compare_digest", spy)
+    body = b"{}"
+    webhooks.verify(body, headers_for(body), SECRET, now=NOW)
+    assert calls and all(isinstance(a, bytes) for a, _ in calls)
+
+
+@settings(max_examples=300)
+@given(st.data())
+def test_any_single_byte_change_is_refused(data: st.DataObject) -> None:
+    body = json.dumps(envelope("participant.added", {"handle": "+14155550100"})).encode()
+    headers = headers_for(body)
+    target = data.draw(st.sampled_from(["body", "signature", "timestamp", "id"]))
+    if target == "body":
+        index = data.draw(st.integers(0, len(body) - 1))
+        flipped = bytes([body[index] ^ data.draw(st.integers(1, 255))])
+        body = body[:index] + flipped + body[index + 1 :]
+    else:
+        key = {"signature": "webhook-signature", "timestamp": "webhook-timestamp", "id": "webhook-id"}[target]
+        value = headers[key]
+        start = 3 if target == "signature" else 0
+        index = data.draw(st.integers(start, len(value) - 1))
+        replacement = data.draw(st.sampled_from("0123456789ABCabc+/_").filter(lambda ch: ch != value[index]))
+        headers = {**headers, key: value[:index] + replacement + value[index + 1 :]}
+    with pytest.raises(WebhookVerificationError):
+        webhooks.verify(body, headers, SECRET, now=NOW, tolerance=10**12)
+
+
+HANDLE = {"id": "h1", "handle": "+14155550100", "service": "iMessage", "joined_at": NOW_ISO}
+EVENTS = [
+    (
+        "message.received",
+        {
+            "id": "m1",
+            "direction": "inbound",
+            "parts": [{"type": "text", "value": "hello"}],
+            "chat": {"id": "c1", "is_group": True, "health_status": {"status": "HEALTHY"}},
+            "sender_handle": HANDLE,
+            "service": "iMessage",
+            "idempotency_key": "k1",
+        },
+        MessageEvent,
+    ),
+    ("message.sent", {"id": "m2", "parts": []}, MessageEvent),
+    ("message.delivered", {"id": "m3", "delivered_at": NOW_ISO}, MessageEvent),
+    ("message.read", {"id": "m4", "read_at": NOW_ISO}, MessageEvent),
+    (
+        "message.failed",
+        {"code": 4001, "failed_at": NOW_ISO, "message_id": "m5", "reason": "Delivery failed"},
+        MessageFailedEvent,
+    ),
+    ("participant.added", {"handle": "+14155550100", "chat_id": "c1", "added_at": NOW_ISO}, ParticipantEvent),
+    ("participant.removed", {"handle": "+14155550100", "chat_id": "c1", "participant": HANDLE}, ParticipantEvent),
+    (
+        "chat.created",
+        {"id": "c1", "created_at": NOW_ISO, "updated_at": NOW_ISO, "handles": [HANDLE], "is_group": False},
+        ChatCreatedEvent,
+    ),
+    ("chat.group_name_updated", {"chat_id": "c1", "old_value": "a", "new_value": "b"}, ChatUpdatedEvent),
+    ("chat.group_icon_updated", {"chat_id": "c1", "new_value": "https://cdn/i.png"}, ChatUpdatedEvent),
+    ("chat.group_name_update_failed", {"chat_id": "c1", "error_code": 1006}, ChatUpdateFailedEvent),
+    ("chat.group_icon_update_failed", {"chat_id": "c1", "error_code": 5002}, ChatUpdateFailedEvent),
+]
+
+
+@pytest.mark.parametrize(("event_type", "data", "cls"), EVENTS, ids=[e[0] for e in EVENTS])
+def test_events_parse_into_their_classes(event_type: str, data: dict[str, Any], cls: type[Any]) -> None:
+    body = json.dumps(envelope(event_type, data)).encode()
+    event = webhooks.unwrap(body, headers_for(body), SECRET, now=NOW)
+    assert type(event) is cls
+    assert (event.event_type, event.event_id, event.trace_id) == (event_type, "evt_123", "a" * 32)
+    assert event.created_at is not None and event.created_at.year == 2026
+
+
+def test_message_event_fields() -> None:
+    event = webhooks.parse(json.dumps(envelope(*EVENTS[0][:2])))
+    assert isinstance(event, MessageEvent)
+    assert event.data.parts == (TextPart(value="hello"),)
+    assert event.data.chat is not None and event.data.chat.is_group
+    assert event.data.sender_handle is not None and event.data.sender_handle.handle == "+14155550100"
+    assert event.data.idempotency_key == "k1"
+
+
+@pytest.mark.parametrize("event_type", ["call.ringing", "payment.succeeded", "team_member.added", "brand.new.event"])
+def test_unknown_event_types_never_raise(event_type: str) -> None:
+    event = webhooks.parse({**envelope(event_type, {"anything": [1, 2, {"x": None}]}), "new_envelope_field": True})
+    assert isinstance(event, UnknownEvent)
+    assert event.event_type == event_type
+    assert event.data == {"anything": [1, 2, {"x": None}]}
+    assert event.extra == {"new_envelope_field": True}
+
+
+def test_unknown_fields_are_kept_on_known_events() -> None:
+    event = webhooks.parse(envelope("participant.added", {"handle": "+14155550100", "via": "api"}))
+    assert isinstance(event, ParticipantEvent)
+    assert event.data.extra == {"via": "api"}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"not json", b"[1, 2]", b'{"data": {}}', b'{"event_type": 5, "event_id": "e"}', b"[" * 100_000],
+    ids=["text", "list", "no-type", "type-not-str", "deep"],
+)
+def test_non_events_are_payload_errors(payload: bytes) -> None:
+    with pytest.raises(WebhookPayloadError):
+        webhooks.parse(payload)
+
+
+def test_a_known_event_in_an_unreadable_shape_is_a_payload_error() -> None:
+    with pytest.raises(WebhookPayloadError, match=r"participant\.added"):
+        webhooks.parse(envelope("participant.added", {"chat_id": "c1"}))  # no handle
+
+
+def test_unwrap_refuses_before_parsing() -> None:
+    body = json.dumps(envelope("message.sent", {"id": "m"})).encode()
+    with pytest.raises(WebhookVerificationError):
+        webhooks.unwrap(body, headers_for(body + b" "), SECRET, now=NOW)
