@@ -103,3 +103,11 @@ def demo(session: nox.Session) -> None:
     """Run the demo against the embedded fake Linq server."""
     session.install(".[cli]")
     session.run("python", "-m", "linq_async", "demo", *session.posargs)
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """Benchmark against bare aiohttp and the official SDK; writes docs/benchmarks.md."""
+    session.install(".")
+    session.install(*nox.project.dependency_groups(PYPROJECT, "bench"))
+    session.run("python", "tests/bench/bench.py", "--write", "docs/benchmarks.md", *session.posargs)

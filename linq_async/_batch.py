@@ -143,10 +143,12 @@ class _Cooldown:
     def extend(self, delay: float) -> None:
         self.until = max(self.until, self._loop.time() + delay)
 
-    async def wait(self) -> None:
+    def pause(self) -> Awaitable[Any] | None:
+        """What to await before the next request: the rest of the cooldown, or None."""
+        if not self.until:
+            return None
         remaining = self.until - self._loop.time()
-        if remaining > 0:
-            await self._sleep(remaining)
+        return self._sleep(remaining) if remaining > 0 else None
 
 
 class _ItemHook:
@@ -159,9 +161,9 @@ class _ItemHook:
         self._policy = policy
         self.attempts = 0
 
-    async def before_attempt(self) -> None:
+    def before_attempt(self) -> Awaitable[Any] | None:
         self.attempts += 1
-        await self._cooldown.wait()
+        return self._cooldown.pause()
 
     def attempt_failed(self, error: APIError) -> None:
         if isinstance(error, RateLimitError):
@@ -170,6 +172,36 @@ class _ItemHook:
 
 
 Send: TypeAlias = Callable[[str, str, _ItemHook], Awaitable[R]]
+
+
+class _Finished(Generic[R]):
+    """Outcomes waiting for the dispatcher: a deque and one future to wake it (cheaper than a Queue)."""
+
+    __slots__ = ("_items", "_waiter")
+
+    def __init__(self) -> None:
+        self._items: deque[Outcome[R]] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+
+    def put(self, outcome: Outcome[R]) -> None:
+        self._items.append(outcome)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def get(self) -> Outcome[R]:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
+
+    def drain(self) -> list[Outcome[R]]:
+        items = list(self._items)
+        self._items.clear()
+        return items
 
 
 class _Item:
@@ -230,7 +262,7 @@ class Batch(Generic[R]):
         except ValidationError as exc:
             return Outcome(index=index, chat_id=_shown_text(chat_id), handle=_shown_text(handle), error=exc)
 
-    async def _one(self, item: _Item, cooldown: _Cooldown, done: asyncio.Queue[Outcome[R]]) -> None:
+    async def _one(self, item: _Item, cooldown: _Cooldown, done: _Finished[R]) -> None:
         hook = _ItemHook(cooldown, self._policy)
         try:
             response = await self._send(item.chat_id, item.handle, hook)
@@ -248,13 +280,13 @@ class Batch(Generic[R]):
             outcome = Outcome(
                 index=item.index, chat_id=item.chat_id, handle=item.handle, response=response, attempts=hook.attempts
             )
-        done.put_nowait(outcome)
+        done.put(outcome)
 
     async def outcomes(self) -> AsyncGenerator[Outcome[R], None]:
         """Run the batch, yielding each outcome as its item finishes (completion order)."""
         sleep = self._policy.sleep if self._policy.sleep is not None else asyncio.sleep
         cooldown = _Cooldown(sleep)
-        done: asyncio.Queue[Outcome[R]] = asyncio.Queue()
+        done: _Finished[R] = _Finished()
         concurrency = self._concurrency
         lookahead = LOOKAHEAD * concurrency
         # chat id -> items waiting behind the one in flight for that chat, in input order
@@ -316,7 +348,7 @@ class Batch(Generic[R]):
 async def _stop(
     in_flight: dict[int, tuple[asyncio.Task[None], _Item]],
     waiting: dict[str, deque[_Item]],
-    done: asyncio.Queue[Outcome[R]],
+    done: _Finished[R],
 ) -> list[Outcome[R]]:
     """Cancel what is in flight, wait for it, and report every item read but not yielded."""
     tasks = [task for task, _ in in_flight.values()]
@@ -324,10 +356,7 @@ async def _stop(
         task.cancel()
     if tasks:
         await asyncio.wait(tasks)
-    left: dict[int, Outcome[R]] = {}
-    while not done.empty():  # finished before the cancel, never yielded
-        outcome = done.get_nowait()
-        left[outcome.index] = outcome
+    left = {outcome.index: outcome for outcome in done.drain()}  # finished before the cancel, never yielded
     for index, (_, item) in in_flight.items():
         if index not in left:
             left[index] = _cancelled(item, sent=True)

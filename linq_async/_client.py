@@ -14,7 +14,7 @@ import logging
 import os
 import time
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
 import attrs
@@ -83,9 +83,13 @@ class _Secret(str):
 
 
 class _AttemptHook(Protocol):
-    """Called around every attempt of one logical request (used by the batch engine)."""
+    """Called around every attempt of one logical request (used by the batch engine).
 
-    async def before_attempt(self) -> None: ...
+    ``before_attempt`` returns something to await first (a cooldown), or None: most attempts
+    have nothing to wait for, and creating a coroutine for nothing costs time on every request.
+    """
+
+    def before_attempt(self) -> Awaitable[object] | None: ...
 
     def attempt_failed(self, error: APIError) -> None: ...
 
@@ -370,7 +374,9 @@ class AsyncLinqClient:
         hook: _AttemptHook | None,
     ) -> M | None:
         if hook is not None:
-            await hook.before_attempt()
+            pause = hook.before_attempt()
+            if pause is not None:
+                await pause
         timeout = self._timeout
         transport = self._conn.get_transport()
         debug = logger.isEnabledFor(logging.DEBUG)
@@ -401,7 +407,7 @@ def _decode(raw: RawResponse, into: type[M] | None, method: str, url: str) -> M 
         return None
     body = raw.body
     try:
-        data = decode_json(body) if body.strip() else {}
+        data = decode_json(body) if body and not body.isspace() else {}
     except ValueError as exc:
         raise _invalid(raw, f"the body is not JSON ({exc})", None, method, url) from None
     if type(data) is not dict:

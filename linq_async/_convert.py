@@ -162,10 +162,17 @@ def register_tagged_union(union: Any, tag: str, classes: Mapping[str, type[Model
     converter.register_unstructure_hook(union, lambda obj: converter.unstructure(obj, type(obj)))
 
 
+_hooks: dict[Any, Callable[[Any, Any], Any]] = {}
+
+
 def structure(data: object, cls: type[T]) -> T:
     """Build ``cls`` from decoded JSON; raise ``ValueError`` with readable reasons if it does not fit."""
+    hook = _hooks.get(cls)
+    if hook is None:
+        hook = _hooks[cls] = converter.get_structure_hook(cls)
     try:
-        return converter.structure(data, cls)
+        result: T = hook(data, cls)
+        return result
     except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as exc:
         if isinstance(exc, cattrs.BaseValidationError):
             reasons = "; ".join(cattrs.transform_error(exc, path=getattr(cls, "__name__", "$")))

@@ -284,6 +284,10 @@ def _refuse_constant(name: str) -> object:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# Built once: json.loads(..., parse_constant=...) would build a new decoder on every call.
+_strict_decode = json.JSONDecoder(parse_constant=_refuse_constant).decode
+
+
 def decode_json(body: bytes, *, lenient: bool = False) -> object:
     """Decode JSON, mapping every way it can fail (including RecursionError) to ValueError.
 
@@ -293,7 +297,7 @@ def decode_json(body: bytes, *, lenient: bool = False) -> object:
     try:
         if lenient:
             return json.loads(body, parse_int=_lenient_int)
-        return json.loads(body, parse_constant=_refuse_constant)
+        return _strict_decode(body.decode("utf-8"))
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, int digit limit

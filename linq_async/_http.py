@@ -9,6 +9,7 @@ OS failure is translated here into ``APIConnectionError`` or ``APITimeoutError``
 from __future__ import annotations
 
 import asyncio
+import functools
 import platform
 from collections.abc import Mapping
 
@@ -23,6 +24,13 @@ __all__ = ["USER_AGENT", "RawResponse", "Transport", "abandon_session"]
 USER_AGENT = f"linq-async/{__version__} Python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
 
 _CHUNK = 64 * 1024
+
+
+@functools.lru_cache(maxsize=2048)
+def _url(url: str) -> yarl.URL:
+    # Our URLs are already encoded (validated ids, urlencoded queries); parsing one costs more
+    # than looking it up, and batches and repeated calls reuse the same few.
+    return yarl.URL(url, encoded=True)
 
 
 class RawResponse:
@@ -90,7 +98,7 @@ class Transport:
         try:
             async with self._session.request(
                 method,
-                yarl.URL(url, encoded=True),
+                _url(url),
                 data=body,
                 headers=headers,
                 allow_redirects=False,
