@@ -1,4 +1,4 @@
-"""Project sessions. `python3 -m nox` runs the checks CI runs: lint, typecheck, tests (3.11-3.13).
+"""Project sessions. `python3 -m nox` runs the checks CI runs: lint, typecheck, tests (3.11-3.13), docs.
 
 Other sessions: `demo` (the README's first command), `bench` (figures for docs/benchmarks.md).
 """
@@ -20,7 +20,7 @@ PRISM_DIR = ROOT / ".cache" / "prism"
 PRISM_BIN = PRISM_DIR / "node_modules" / ".bin" / "prism"
 PRISM_PACKAGE = "@stoplight/prism-cli@5.14.2"
 
-nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
 nox.options.reuse_venv = "yes"
 
 
@@ -96,6 +96,14 @@ def typecheck(session: nox.Session) -> None:
     session.install("-e", ".[cli]")
     session.install(*nox.project.dependency_groups(PYPROJECT, "typecheck"))
     session.run("mypy", "linq_async", "tests/typing")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation with mkdocs --strict (warnings are errors) into site/."""
+    session.install("-e", ".")
+    session.install(*nox.project.dependency_groups(PYPROJECT, "docs"))
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site", env={"NO_MKDOCS_2_WARNING": "1"})
 
 
 @nox.session

@@ -3,7 +3,7 @@
 The request path is ``_request``: validate and encode once, send through the transport, decode a
 success into a model or build the typed error, and retry through the policy. The first attempt
 runs without a tenacity retryer (most calls succeed); only a retryable failure hands over to
-``RetryPolicy.run``, which replays that failure as tenacity's first attempt.
+``RetryPolicy._run``, which replays that failure as tenacity's first attempt.
 """
 
 from __future__ import annotations
@@ -362,7 +362,7 @@ class AsyncLinqClient:
             if not self._retry.max_retries or not self._retry.is_retryable(exc):
                 raise
             first_failure = exc
-        result: M | None = await self._retry.run(lambda: self._attempt(method, url, data, into, hook), first_failure)
+        result: M | None = await self._retry._run(lambda: self._attempt(method, url, data, into, hook), first_failure)
         return result
 
     async def _attempt(

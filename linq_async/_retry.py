@@ -118,7 +118,7 @@ class RetryPolicy:
             reraise=True,
         )
 
-    async def run(self, attempt: Callable[[], Awaitable[Any]], first_failure: APIError) -> Any:
+    async def _run(self, attempt: Callable[[], Awaitable[Any]], first_failure: APIError) -> Any:
         """Repeat ``attempt`` after ``first_failure`` until it succeeds or the policy gives up.
 
         The first tenacity attempt replays ``first_failure`` instead of sending, so attempt numbers,

@@ -614,6 +614,8 @@ class SyncChats(SyncResource[Chats]):
     list = blocking_pager(Chats.list)
     update = blocking(Chats.update)
     leave = blocking(Chats.leave)
+    list_chats = blocking_pager(Chats.list_chats)
+    leave_chat = blocking(Chats.leave_chat)
 
     def __init__(self, sync: SyncLinqClient, get: Callable[[AsyncLinqClient], Chats]) -> None:
         super().__init__(sync, get)

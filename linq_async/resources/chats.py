@@ -154,3 +154,7 @@ class Chats(Resource):
         return await self._client._request(
             "POST", f"/v3/chats/{_validate.chat_id(chat_id)}/leave", into=ChatLeaveResponse
         )
+
+    # The official SDK's names, so that migrating code keeps working.
+    list_chats = list
+    leave_chat = leave

@@ -90,8 +90,9 @@ def ratio(value: float, base: float) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=3000, help="requests per round (default 3000)")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds per client and concurrency (default 5)")
+    parser.add_argument("--requests", type=int, default=2000, help="requests per round (default 2000)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per process (default 3)")
+    parser.add_argument("--trials", type=int, default=3, help="fresh processes per client and concurrency (default 3)")
     parser.add_argument("--stream", type=int, default=1_000_000, help="pairs for the iter_add memory run")
     parser.add_argument("--write", type=Path, help="write the results as Markdown to this file")
     args = parser.parse_args()
@@ -99,15 +100,21 @@ def main() -> int:
     standin, port = start_standin()
     rows: dict[tuple[str, int], dict[str, float]] = {}
     try:
-        for client in ASYNC_CLIENTS + SYNC_CLIENTS:
-            for concurrency in CONCURRENCY:
-                result = worker(client, port, concurrency, args.requests, args.rounds)
-                rounds = result["rounds"]
+        for concurrency in CONCURRENCY:
+            # Trials interleave the clients, so that a slow spell of the machine hits them all alike.
+            rounds: dict[str, list[dict[str, float]]] = {client: [] for client in ASYNC_CLIENTS + SYNC_CLIENTS}
+            peak: dict[str, float] = dict.fromkeys(rounds, 0.0)
+            for _ in range(args.trials):
+                for client in rounds:
+                    result = worker(client, port, concurrency, args.requests, args.rounds)
+                    rounds[client] += result["rounds"]
+                    peak[client] = max(peak[client], result["peak_rss_kb"] / 1024)
+            for client, measured in rounds.items():
                 row = {
-                    "cpu_us": statistics.median(r["cpu"] for r in rounds) / args.requests * 1e6,
-                    "wall_s": statistics.median(r["wall"] for r in rounds),
-                    "rps": statistics.median(args.requests / r["wall"] for r in rounds),
-                    "rss_mb": result["peak_rss_kb"] / 1024,
+                    "cpu_us": statistics.median(r["cpu"] for r in measured) / args.requests * 1e6,
+                    "wall_s": statistics.median(r["wall"] for r in measured),
+                    "rps": statistics.median(args.requests / r["wall"] for r in measured),
+                    "rss_mb": peak[client],
                 }
                 rows[(client, concurrency)] = row
                 print(
@@ -143,11 +150,12 @@ def render(
         "",
         f"Machine: {machine()}.",
         "",
-        f"Method: one raw-asyncio Linq stand-in on loopback in its own process; each client in a fresh process "
-        f"sends the same participant additions (spread over 500 chats) at each concurrency; {args.rounds} rounds "
-        f"of {args.requests} requests after a warm-up; medians. CPU is the client process's CPU time (all threads) "
-        "per request. Async clients run `asyncio.gather` under a semaphore (`add_many` runs its own workers); "
-        "sync clients run sequentially at concurrency 1 and from a thread pool above.",
+        f"Method: one raw-asyncio Linq stand-in on loopback in its own process; every client sends the same "
+        f"participant additions (spread over 500 chats) at each concurrency, in {args.trials} fresh processes "
+        f"interleaved with the other clients', each running {args.rounds} rounds of {args.requests} requests after "
+        "a warm-up; medians over all rounds. CPU is the client process's CPU time (all threads) per request. Async "
+        "clients run `asyncio.gather` under a semaphore (`add_many` runs its own workers); sync clients run "
+        "sequentially at concurrency 1 and from a thread pool above.",
         "",
         "## Async clients",
         "",
