@@ -300,6 +300,10 @@ class Batch(Generic[R]):
         finished = 0
         exhausted = False
         loop = asyncio.get_running_loop()
+        on_progress, total = self._on_progress, self._total
+
+        def start(item: _Item) -> None:
+            in_flight[item.index] = (loop.create_task(self._one(item, cooldown, done)), item)
 
         try:
             while True:
@@ -311,19 +315,21 @@ class Batch(Generic[R]):
                         break
                     parsed = self._parse(index, raw)
                     index += 1
-                    if isinstance(parsed, Outcome):
-                        finished += 1
-                        if self._on_progress is not None:
-                            self._on_progress(finished, self._total)
-                        yield parsed
-                        continue
-                    held += 1
-                    queue = waiting.get(parsed.chat_id)
-                    if queue is None:
-                        waiting[parsed.chat_id] = deque()
-                        in_flight[parsed.index] = (loop.create_task(self._one(parsed, cooldown, done)), parsed)
+                    if isinstance(parsed, Outcome):  # refused before sending
+                        outcome = parsed
                     else:
-                        queue.append(parsed)
+                        held += 1
+                        queue = waiting.get(parsed.chat_id)
+                        if queue is None:
+                            waiting[parsed.chat_id] = deque()
+                            start(parsed)
+                        else:
+                            queue.append(parsed)
+                        continue
+                    finished += 1
+                    if on_progress is not None:
+                        on_progress(finished, total)
+                    yield outcome
                 if not in_flight:
                     if exhausted:
                         return
@@ -333,13 +339,12 @@ class Batch(Generic[R]):
                 held -= 1
                 queue = waiting[outcome.chat_id]
                 if queue:
-                    following = queue.popleft()
-                    in_flight[following.index] = (loop.create_task(self._one(following, cooldown, done)), following)
+                    start(queue.popleft())
                 else:
                     del waiting[outcome.chat_id]
                 finished += 1
-                if self._on_progress is not None:
-                    self._on_progress(finished, self._total)
+                if on_progress is not None:
+                    on_progress(finished, total)
                 yield outcome
         finally:
             self.unfinished = await _stop(in_flight, waiting, done)

@@ -8,21 +8,25 @@ Models stay plain attrs classes; the wire rules live here:
 - ``None`` fields are left out when a model is turned back into a dict;
 - datetimes travel as ISO 8601 strings (``Z`` accepted);
 - a tagged union (webhook events, message parts) falls back to its "unknown" class.
+
+cattrs is imported, and the converter built, when the first model is structured or turned into a
+dict, not when the package is imported.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
-import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._errors import ValidationError
 
-__all__ = ["Model", "converter", "structure", "to_dict"]
+if TYPE_CHECKING:
+    import cattrs
+
+__all__ = ["Model", "get_converter", "register_tagged_union", "structure", "to_dict"]
 
 T = TypeVar("T")
 
@@ -55,7 +59,9 @@ def _is_model(cls: Any) -> bool:
     return isinstance(cls, type) and issubclass(cls, Model)
 
 
-def _structure_factory(cls: type[Model]) -> Callable[[Any, Any], Model]:
+def _structure_factory(cls: type[Model], converter: cattrs.Converter) -> Callable[[Any, Any], Model]:
+    from cattrs.gen import make_dict_structure_fn, override
+
     fields = attrs.fields(cls)
     overrides = {f.name: override(rename=_wire_name(f.name)) for f in fields if f.name != "extra"}
     overrides["extra"] = override(omit=True)
@@ -80,7 +86,9 @@ def _structure_factory(cls: type[Model]) -> Callable[[Any, Any], Model]:
     return structure
 
 
-def _unstructure_factory(cls: type[Model]) -> Callable[[Model], dict[str, Any]]:
+def _unstructure_factory(cls: type[Model], converter: cattrs.Converter) -> Callable[[Model], dict[str, Any]]:
+    from cattrs.gen import make_dict_unstructure_fn, override
+
     fields = attrs.fields(cls)
     overrides = {f.name: override(rename=_wire_name(f.name)) for f in fields if f.name != "extra"}
     overrides["extra"] = override(omit=True)
@@ -132,15 +140,29 @@ def _structure_any(value: Any, _: Any) -> Any:
     return value
 
 
-converter = cattrs.Converter(detailed_validation=True)
-converter.register_structure_hook_factory(_is_model, _structure_factory)
-converter.register_unstructure_hook_factory(_is_model, _unstructure_factory)
-converter.register_structure_hook(_dt.datetime, _structure_datetime)
-converter.register_unstructure_hook(_dt.datetime, lambda value: value.isoformat())
-converter.register_structure_hook(str, _structure_str)
-converter.register_structure_hook(bool, _structure_bool)
-converter.register_structure_hook(int, _structure_int)
-converter.register_structure_hook(Any, _structure_any)
+_converter: cattrs.Converter | None = None
+_unions: list[tuple[Any, str, Mapping[str, type[Model]], type[Model]]] = []
+
+
+def get_converter() -> cattrs.Converter:
+    """The one converter, built (and cattrs imported) on first use."""
+    global _converter
+    if _converter is None:
+        import cattrs
+
+        converter = cattrs.Converter(detailed_validation=True)
+        converter.register_structure_hook_factory(_is_model, lambda cls: _structure_factory(cls, converter))
+        converter.register_unstructure_hook_factory(_is_model, lambda cls: _unstructure_factory(cls, converter))
+        converter.register_structure_hook(_dt.datetime, _structure_datetime)
+        converter.register_unstructure_hook(_dt.datetime, lambda value: value.isoformat())
+        converter.register_structure_hook(str, _structure_str)
+        converter.register_structure_hook(bool, _structure_bool)
+        converter.register_structure_hook(int, _structure_int)
+        converter.register_structure_hook(Any, _structure_any)
+        for union in _unions:
+            _register_union(converter, *union)
+        _converter = converter
+    return _converter
 
 
 def register_tagged_union(union: Any, tag: str, classes: Mapping[str, type[Model]], fallback: type[Model]) -> None:
@@ -150,7 +172,14 @@ def register_tagged_union(union: Any, tag: str, classes: Mapping[str, type[Model
     when turned into a dict; a class that takes several values (or the fallback) keeps it in a
     field of that name.
     """
+    _unions.append((union, tag, classes, fallback))
+    if _converter is not None:
+        _register_union(_converter, union, tag, classes, fallback)
 
+
+def _register_union(
+    converter: cattrs.Converter, union: Any, tag: str, classes: Mapping[str, type[Model]], fallback: type[Model]
+) -> None:
     def structure_union(data: Any, _: Any) -> Model:
         if not isinstance(data, Mapping):
             raise TypeError(f"expected a JSON object, got {type(data).__name__}")
@@ -169,21 +198,25 @@ def structure(data: object, cls: type[T]) -> T:
     """Build ``cls`` from decoded JSON; raise ``ValueError`` with readable reasons if it does not fit."""
     hook = _hooks.get(cls)
     if hook is None:
-        hook = _hooks[cls] = converter.get_structure_hook(cls)
+        hook = _hooks[cls] = get_converter().get_structure_hook(cls)
     try:
         result: T = hook(data, cls)
         return result
-    except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as exc:
+    except Exception as exc:
+        import cattrs
+
         if isinstance(exc, cattrs.BaseValidationError):
             reasons = "; ".join(cattrs.transform_error(exc, path=getattr(cls, "__name__", "$")))
-        else:
+        elif isinstance(exc, (TypeError, ValueError, KeyError)):
             reasons = str(exc)
+        else:
+            raise
         raise ValueError(reasons) from None
 
 
 def to_dict(obj: object) -> dict[str, Any]:
     """Turn a model into JSON-ready builtins, with wire names and ``None`` fields left out."""
-    data = converter.unstructure(obj)
+    data = get_converter().unstructure(obj)
     if not isinstance(data, dict):
         raise ValidationError(f"{type(obj).__name__} is not a model")
     return data

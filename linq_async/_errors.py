@@ -6,7 +6,6 @@ Nothing here does I/O and nothing here imports aiohttp: the transport hands over
 
 from __future__ import annotations
 
-import email.utils
 import json
 import math
 import time
@@ -259,6 +258,8 @@ def parse_retry_after(value: object, *, now: float | None = None) -> float | Non
         try:
             seconds = float(text)
         except ValueError:
+            import email.utils  # the HTTP-date form is rare: not worth importing up front
+
             try:
                 when = email.utils.parsedate_to_datetime(text)
             except (TypeError, ValueError, IndexError, OverflowError):

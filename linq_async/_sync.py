@@ -104,6 +104,9 @@ class _Call:
 
     def outcome(self) -> Any:
         if self.error is not None:
+            if isinstance(self.error, asyncio.CancelledError) and not self.withdrawn:
+                # Cancelled by the loop shutting down, not by this caller: the client was closed.
+                raise LinqError("the SyncLinqClient was closed while this call was in flight") from None
             raise self.error
         return self.result
 
@@ -183,17 +186,27 @@ class _LoopThread:
             raise
         call = _Call(awaitable)
         try:
-            loop.call_soon_threadsafe(call.start)
-            # Waited in slices so that a signal (Ctrl-C) is handled on every platform.
+            try:
+                loop.call_soon_threadsafe(call.start)
+            except RuntimeError:  # closed by another thread a moment ago
+                if inspect.iscoroutine(awaitable):
+                    awaitable.close()
+                raise LinqError("this SyncLinqClient is closed; create a new one") from None
+            # Waited in slices so that a signal (Ctrl-C) is handled on every platform, and so that a
+            # loop closed by another thread before running this call cannot leave it waiting forever.
             while not call.lock.acquire(timeout=_WAIT_SLICE):
-                pass
+                if loop.is_closed():
+                    raise LinqError("the SyncLinqClient was closed while this call was waiting")
         except BaseException as interruption:
             if not call.finished:
                 # Interrupted while waiting (Ctrl-C, or SystemExit from a signal handler): cancel the
                 # call on the loop and give it a moment to unwind, so no further request is sent for it.
                 if loop.is_closed():
                     raise
-                loop.call_soon_threadsafe(call.withdraw)
+                try:
+                    loop.call_soon_threadsafe(call.withdraw)
+                except RuntimeError:  # the loop closed meanwhile: nothing left to cancel
+                    raise interruption from None
                 try:
                     call.lock.acquire(timeout=_UNWIND_WAIT)
                 finally:

@@ -6,7 +6,6 @@ offending value with ``repr`` and truncated, except for the API key, which is ne
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 import urllib.parse
@@ -132,6 +131,8 @@ def _key_problem(value: object) -> str | None:
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
+    import ipaddress  # only plain-http URLs get here
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:

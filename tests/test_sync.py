@@ -364,3 +364,29 @@ def test_threads_of_closed_clients_do_not_pile_up(threaded_api: ScriptedAPI) -> 
         with SyncLinqClient(KEY, base_url=threaded_api.base_url) as client:
             client.chats.participants.add(CHAT, handle=FAST)
     assert sum(t.name == "linq-async-loop" for t in threading.enumerate()) == before
+
+
+def test_closing_while_another_thread_waits_gives_that_thread_a_clear_error(threaded_api: ScriptedAPI) -> None:
+    threaded_api.reply(202, ADD_OK, delay=2.0)
+    client = SyncLinqClient(KEY, base_url=threaded_api.base_url)
+    client.chats.participants.remove(CHAT, handle=FAST)  # starts the loop; answered at once
+    threaded_api.reply(202, ADD_OK, delay=2.0)
+    errors: list[BaseException] = []
+
+    def slow_call() -> None:
+        try:
+            client.chats.participants.add(CHAT, handle=FAST)
+        except BaseException as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=slow_call)
+    worker.start()
+    while len(threaded_api.seen) < 2:
+        time.sleep(0.01)
+    client.close()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "the waiting thread was left hanging"
+    [error] = errors
+    assert isinstance(error, LinqError), repr(error)
+    with pytest.raises(LinqError, match="closed"):
+        client.chats.participants.add(CHAT, handle=FAST)
