@@ -17,6 +17,7 @@ from linq_async import (
     BadRequestError,
     ConflictError,
     InternalServerError,
+    LinqError,
     NotFoundError,
     RateLimitError,
     RetryPolicy,
@@ -280,7 +281,7 @@ def test_threaded_mode_serves_a_sync_client() -> None:
             client.chats.participants.add(chat, handle=C)
         assert fake.participants(chat) == [A, B, C]
         assert repr(fake).startswith("<FakeLinqServer http://127.0.0.1:")
-    with pytest.raises(RuntimeError):
+    with pytest.raises(LinqError, match="not running"):
         fake.base_url  # noqa: B018
 
 
@@ -355,3 +356,16 @@ async def test_a_failure_inside_the_fake_is_never_mistaken_for_a_retryable_500()
 
     with pytest.raises(AssertionError, match="bug in the fake"):
         await use_it()
+
+
+def test_state_helpers_refuse_unknown_chats_and_members() -> None:
+    fake = FakeLinqServer()
+    chat = fake.create_chat([A, B])
+    unknown = str(uuid.uuid4())
+    for helper in (fake.participants, fake.chat, fake.messages, fake.leave):
+        with pytest.raises(ValidationError, match="no chat"):
+            helper(unknown)
+    with pytest.raises(ValidationError, match="not an active participant"):
+        fake.member_left(chat, C)
+    with pytest.raises(ValidationError):
+        fake.participants("../x")

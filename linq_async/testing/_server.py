@@ -28,7 +28,7 @@ import attrs
 from aiohttp import web
 
 from .. import _validate
-from .._errors import ValidationError
+from .._errors import LinqError, ValidationError
 
 __all__ = ["RULE_ERRORS", "FakeLinqServer", "Fault", "RecordedRequest"]
 
@@ -113,6 +113,7 @@ class Fault:
     message: str = "Internal server error"
 
     def matches(self, request: web.Request) -> bool:
+        """Whether this fault applies to ``request``."""
         return (self.method is None or request.method == self.method.upper()) and (
             self.path is None or self.path in request.path
         )
@@ -225,7 +226,7 @@ class FakeLinqServer:
     def base_url(self) -> str:
         """The base URL to give a client (``http://127.0.0.1:<port>/api/partner``)."""
         if self.port is None:
-            raise RuntimeError("the fake server is not running; use `with` or `async with`")
+            raise LinqError("the fake server is not running; use `with` or `async with`")
         return f"http://127.0.0.1:{self.port}/api/partner"
 
     def _app(self) -> web.Application:
@@ -245,7 +246,7 @@ class FakeLinqServer:
     async def start(self) -> None:
         """Start serving on the running loop."""
         if self._runner is not None:
-            raise RuntimeError("the fake server is already running")
+            raise LinqError("the fake server is already running")
         runner = web.AppRunner(self._app(), access_log=None, handle_signals=False)
         await runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -343,33 +344,39 @@ class FakeLinqServer:
             self._chats[chat_id] = _Chat(chat_id, service, line, members, now, now, display_name=display_name)
             return chat_id
 
+    def _known(self, chat_id: str) -> _Chat:
+        chat = self._chats.get(_validate.chat_id(chat_id))
+        if chat is None:
+            raise ValidationError(f"the fake server has no chat {chat_id!r}; create it with create_chat()")
+        return chat
+
     def participants(self, chat_id: str) -> list[str]:
         """The chat's active participants, excluding the fake's own line, in joining order."""
         with self._lock:
-            chat = self._chats[_validate.chat_id(chat_id)]
-            return [m.handle for m in chat.active if not m.is_me]
+            return [m.handle for m in self._known(chat_id).active if not m.is_me]
 
     def chat(self, chat_id: str) -> dict[str, Any]:
         """The chat as the API would return it."""
         with self._lock:
-            return self._chats[_validate.chat_id(chat_id)].wire()
+            return self._known(chat_id).wire()
 
     def messages(self, chat_id: str) -> list[dict[str, Any]]:
         """The messages sent into a chat, oldest first, as the API would return them."""
         with self._lock:
-            return [dict(m) for m in self._chats[_validate.chat_id(chat_id)].messages]
+            return [dict(m) for m in self._known(chat_id).messages]
 
     def member_left(self, chat_id: str, handle: str) -> None:
         """Simulate a participant leaving on their own (outside the API), as people do."""
         with self._lock:
-            chat = self._chats[_validate.chat_id(chat_id)]
-            member = next(m for m in chat.active if m.handle == handle and not m.is_me)
+            member = next((m for m in self._known(chat_id).active if m.handle == handle and not m.is_me), None)
+            if member is None:
+                raise ValidationError(f"{handle!r} is not an active participant of chat {chat_id!r}")
             member.status, member.left_at = "left", _now()
 
     def leave(self, chat_id: str) -> None:
         """Mark a chat as left by the fake's line: every later call on it answers 409/2013."""
         with self._lock:
-            self._chats[_validate.chat_id(chat_id)].left = True
+            self._known(chat_id).left = True
 
     def set_services(self, handle: str, services: Iterable[str]) -> None:
         """Declare which services a handle can use (default: phones all, emails iMessage only)."""
