@@ -313,18 +313,36 @@ class SyncResource(Generic[A]):
         return f"<{type(self).__name__} of {self._sync!r}>"
 
 
-class blocking(Generic[A, P, R]):
-    """Derive a blocking method from an async resource method; the signature is the same."""
+class _Derived:
+    """What the three descriptors share: the async method, and its name, doc and signature for the twin."""
 
-    def __init__(self, method: Callable[Concatenate[A, P], Coroutine[Any, Any, R]]) -> None:
+    method: Callable[..., Any]
+
+    def __init__(self, method: Callable[..., Any]) -> None:
         self.method = method
         self.__doc__ = method.__doc__
         self.__name__ = method.__name__
 
     @functools.cached_property
     def signature(self) -> inspect.Signature:
+        """The async method's signature without ``self``: the twin's."""
         signature = inspect.signature(self.method)
         return signature.replace(parameters=list(signature.parameters.values())[1:])
+
+    def _named(self, call: Callable[P, R]) -> Callable[P, R]:
+        call.__name__ = self.__name__
+        call.__doc__ = self.__doc__
+        call.__signature__ = self.signature  # type: ignore[attr-defined]
+        return call
+
+
+class blocking(_Derived, Generic[A, P, R]):
+    """Derive a blocking method from an async resource method; the signature is the same."""
+
+    method: Callable[Concatenate[A, P], Coroutine[Any, Any, R]]
+
+    def __init__(self, method: Callable[Concatenate[A, P], Coroutine[Any, Any, R]]) -> None:
+        super().__init__(method)
 
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> blocking[A, P, R]: ...
@@ -341,28 +359,20 @@ class blocking(Generic[A, P, R]):
             runner, target = obj._bind()
             return runner.run(method(target, *args, **kwargs))
 
-        call.__name__ = self.__name__
-        call.__doc__ = self.__doc__
-        call.__signature__ = self.signature  # type: ignore[attr-defined]
-        return call
+        return self._named(call)
 
 
-class blocking_iter(Generic[A, P, T]):
+class blocking_iter(_Derived, Generic[A, P, T]):
     """Derive a plain generator from an async-iterator resource method; the signature is the same.
 
     Items are pulled one at a time from the loop; closing the generator early (``break``) or
     Ctrl-C closes the async iterator on the loop, which cancels whatever it had in flight.
     """
 
-    def __init__(self, method: Callable[Concatenate[A, P], AsyncIterator[T]]) -> None:
-        self.method = method
-        self.__doc__ = method.__doc__
-        self.__name__ = method.__name__
+    method: Callable[Concatenate[A, P], AsyncIterator[T]]
 
-    @functools.cached_property
-    def signature(self) -> inspect.Signature:
-        signature = inspect.signature(self.method)
-        return signature.replace(parameters=list(signature.parameters.values())[1:])
+    def __init__(self, method: Callable[Concatenate[A, P], AsyncIterator[T]]) -> None:
+        super().__init__(method)
 
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> blocking_iter[A, P, T]: ...
@@ -381,27 +391,19 @@ class blocking_iter(Generic[A, P, T]):
             runner, target = obj._bind()
             return _pull(runner, method(target, *args, **kwargs))
 
-        call.__name__ = self.__name__
-        call.__doc__ = self.__doc__
-        call.__signature__ = self.signature  # type: ignore[attr-defined]
-        return call
+        return self._named(call)
 
 
-class blocking_pager(Generic[A, P, T]):
+class blocking_pager(_Derived, Generic[A, P, T]):
     """Derive a ``SyncPaginator`` method from a paginated async method; the signature is the same.
 
     Arguments are checked at the call, as on the async side; pages are fetched as iterated.
     """
 
-    def __init__(self, method: Callable[Concatenate[A, P], AsyncPaginator[T]]) -> None:
-        self.method = method
-        self.__doc__ = method.__doc__
-        self.__name__ = method.__name__
+    method: Callable[Concatenate[A, P], AsyncPaginator[T]]
 
-    @functools.cached_property
-    def signature(self) -> inspect.Signature:
-        signature = inspect.signature(self.method)
-        return signature.replace(parameters=list(signature.parameters.values())[1:])
+    def __init__(self, method: Callable[Concatenate[A, P], AsyncPaginator[T]]) -> None:
+        super().__init__(method)
 
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> blocking_pager[A, P, T]: ...
@@ -420,10 +422,7 @@ class blocking_pager(Generic[A, P, T]):
             runner, target = obj._bind()
             return SyncPaginator(runner, method(target, *args, **kwargs))
 
-        call.__name__ = self.__name__
-        call.__doc__ = self.__doc__
-        call.__signature__ = self.signature  # type: ignore[attr-defined]
-        return call
+        return self._named(call)
 
 
 def _pull(runner: _LoopThread, iterator: AsyncIterator[T]) -> Iterator[T]:

@@ -567,13 +567,18 @@ class FakeLinqServer:
 
     # Participants -----------------------------------------------------------------------------
 
+    def _membership_change(self, request: web.Request, data: Mapping[str, Any]) -> tuple[_Chat, str]:
+        """The group chat and the handle of an add or a remove, or the refusal."""
+        chat = self._chat_for(request)
+        handle = self._handle_field(data)
+        if not chat.is_group:
+            raise _Refused("not_group")
+        return chat, handle
+
     async def _add_participant(self, request: web.Request) -> web.Response:
         data = self._json(await request.read())
         with self._lock:
-            chat = self._chat_for(request)
-            handle = self._handle_field(data)
-            if not chat.is_group:
-                raise _Refused("not_group")
+            chat, handle = self._membership_change(request, data)
             active = chat.active
             if any(m.handle == handle for m in active):  # already a member: accepted, nothing changes
                 return self._queued(request, "Participant addition queued")
@@ -591,10 +596,7 @@ class FakeLinqServer:
     async def _remove_participant(self, request: web.Request) -> web.Response:
         data = self._json(await request.read())
         with self._lock:
-            chat = self._chat_for(request)
-            handle = self._handle_field(data)
-            if not chat.is_group:
-                raise _Refused("not_group")
+            chat, handle = self._membership_change(request, data)
             member = next((m for m in chat.active if m.handle == handle and not m.is_me), None)
             if member is None:  # not a member: accepted, nothing changes
                 return self._queued(request, "Participant removal queued")
@@ -707,7 +709,9 @@ class FakeLinqServer:
         with self._lock:
             return web.json_response(self._chat_for(request, allow_left=True).wire())
 
-    def _page(self, request: web.Request, default_limit: int) -> tuple[int, int]:
+    @staticmethod
+    def _page(request: web.Request, key: str, items: list[dict[str, Any]], default_limit: int) -> web.Response:
+        """Answer one page of ``items``; the cursor is the offset of the next page, as in Linq's examples."""
         try:
             limit = int(request.query.get("limit", default_limit))
             offset = int(request.query.get("cursor") or 0)
@@ -715,10 +719,12 @@ class FakeLinqServer:
             raise _Refused("invalid_body") from None
         if not 1 <= limit <= 100 or offset < 0:
             raise _Refused("invalid_body")
-        return offset, limit
+        more = offset + limit < len(items)
+        return web.json_response(
+            {key: items[offset : offset + limit], "next_cursor": str(offset + limit) if more else None}
+        )
 
     async def _list_chats(self, request: web.Request) -> web.Response:
-        offset, limit = self._page(request, 20)
         line, to = request.query.get("from"), request.query.get("to")
         with self._lock:
             chats = sorted(self._chats.values(), key=lambda c: (c.created_at, c.id), reverse=True)
@@ -726,11 +732,7 @@ class FakeLinqServer:
                 chats = [c for c in chats if c.line == line]
             if to:
                 chats = [c for c in chats if any(m.handle == to for m in c.active)]
-            page = chats[offset : offset + limit]
-            more = offset + limit < len(chats)
-            return web.json_response(
-                {"chats": [c.wire() for c in page], "next_cursor": str(offset + limit) if more else None}
-            )
+            return self._page(request, "chats", [c.wire() for c in chats], 20)
 
     async def _update_chat(self, request: web.Request) -> web.Response:
         data = self._json(await request.read())
@@ -772,13 +774,8 @@ class FakeLinqServer:
         return web.json_response(body, status=202)
 
     async def _list_messages(self, request: web.Request) -> web.Response:
-        offset, limit = self._page(request, 50)
         with self._lock:
-            chat = self._chat_for(request)
-            newest_first = list(reversed(chat.messages))
-            page = newest_first[offset : offset + limit]
-            more = offset + limit < len(newest_first)
-            return web.json_response({"messages": page, "next_cursor": str(offset + limit) if more else None})
+            return self._page(request, "messages", list(reversed(self._chat_for(request).messages)), 50)
 
 
 def _drop(request: web.Request) -> None:
