@@ -1,13 +1,15 @@
 """``python -m linq_async demo``: a batch of participant additions against the embedded fake server.
 
-It starts ``FakeLinqServer``, creates group chats, queues a few faults (server errors, a rate
-limit, an HTML 502, dropped connections), batch-adds participants through the public
-``AsyncLinqClient`` with a live progress bar, then prints what happened and checks the fake's
-final state. A handful of items are wrong on purpose, to show how failures are reported.
+It starts ``FakeLinqServer``, creates group chats and queues a few faults (server errors, a rate
+limit, an HTML 502, dropped connections), all through the public ``AsyncLinqClient``; then it
+batch-adds participants across the chats with a live progress bar, prints what happened and
+checks the fake's final state. A handful of items are wrong on purpose, to show how failures are
+reported.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import Counter
@@ -42,14 +44,23 @@ async def run(console: Console, *, chats: int = 36, per_chat: int = 5, concurren
     """Run the demo; return the process exit code (0 when everything behaved as expected)."""
     if not 1 <= chats <= 500:
         raise ValidationError(f"chats must be from 1 to 500, got {chats}")
-    async with FakeLinqServer() as fake:
-        groups = [fake.create_chat([_phone(c, 0), _phone(c, 1)]) for c in range(chats)]
-        direct = fake.create_chat(["+14155550999"])
-        sms = fake.create_chat([_phone(999, 0), _phone(999, 1)], service="SMS")
+    async with FakeLinqServer() as fake, AsyncLinqClient(fake.api_key, base_url=fake.base_url) as client:
+        line = fake.lines[0]
+        groups = [
+            created.chat.id
+            for created in await asyncio.gather(
+                *(
+                    client.chats.create(line, [_phone(c, 0), _phone(c, 1)], f"Welcome to group {c}!")
+                    for c in range(chats)
+                )
+            )
+        ]
+        direct = (await client.chats.create(line, ["+14155550999"], "Just us two.")).chat.id
+        fake.set_services("+14155550996", ["RCS"])  # an RCS-only phone
         items: list[tuple[str, str]] = [(groups[c], _phone(c, n)) for n in range(2, 2 + per_chat) for c in range(chats)]
         mistakes = [
             (direct, "+14155550998"),  # a 1:1 chat takes no participants
-            (sms, "ana@example.com"),  # an email handle cannot join an SMS group
+            (groups[-1], "+14155550996"),  # an RCS-only user cannot join an iMessage group
             (groups[0], "+1 415 555 0100"),  # not E.164: refused before sending
             ("00000000-0000-4000-8000-000000000000", "+14155550997"),  # no such chat
         ]
@@ -59,12 +70,13 @@ async def run(console: Console, *, chats: int = 36, per_chat: int = 5, concurren
         # fewer chats than faults, the surplus faults are left out.
         faults = [kind for kind, times in FAULTS for _ in range(times)][: len(groups)]
         for kind, chat in zip(faults, groups, strict=False):
-            fake.inject(kind, path=f"/chats/{chat}/", retry_after=1)
+            fake.inject(kind, path=f"/chats/{chat}/participants", retry_after=1)
         console.say(
-            f"Fake Linq on {fake.base_url}: {chats} group chats; adding {len(items)} participants "
-            f"with concurrency {concurrency}; injected faults: "
+            f"Fake Linq on {fake.base_url}: created {chats} group chats through the client; adding "
+            f"{len(items)} participants with concurrency {concurrency}; injected faults: "
             + ", ".join(f"{kind} x{count}" for kind, count in Counter(faults).items())
         )
+        before = len(fake.requests)
         retries = _RetryCounter()
         logger = logging.getLogger("linq_async")
         previous_level = logger.level
@@ -72,13 +84,12 @@ async def run(console: Console, *, chats: int = 36, per_chat: int = 5, concurren
         logger.setLevel(logging.INFO)
         started = time.perf_counter()
         try:
-            async with AsyncLinqClient(fake.api_key, base_url=fake.base_url) as client:
-                with console.progress("adding", len(items)) as update:
-                    result = await client.chats.participants.add_many(
-                        items,
-                        concurrency=concurrency,
-                        on_progress=lambda done, total: update(done, f"retries {retries.count}"),
-                    )
+            with console.progress("adding", len(items)) as update:
+                result = await client.chats.participants.add_many(
+                    items,
+                    concurrency=concurrency,
+                    on_progress=lambda done, total: update(done, f"retries {retries.count}"),
+                )
         finally:
             logger.removeHandler(retries)
             logger.setLevel(previous_level)
@@ -86,7 +97,7 @@ async def run(console: Console, *, chats: int = 36, per_chat: int = 5, concurren
         landed = all(
             fake.participants(chat) == [_phone(c, n) for n in range(2 + per_chat)] for c, chat in enumerate(groups)
         )
-        _summary(console, result, elapsed, retries.count, len(fake.requests), landed)
+        _summary(console, result, elapsed, retries.count, len(fake.requests) - before, landed)
     expected_failures = len(mistakes)
     return 0 if landed and result.failed_count == expected_failures else 1
 
