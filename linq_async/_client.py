@@ -26,6 +26,7 @@ from ._errors import (
     APIResponseValidationError,
     LinqError,
     ValidationError,
+    body_text,
     decode_json,
     error_from_response,
 )
@@ -423,8 +424,6 @@ def _decode(raw: RawResponse, into: type[M] | None, method: str, url: str) -> M 
 
 
 def _invalid(raw: RawResponse, message: str, data: object, method: str, url: str) -> APIResponseValidationError:
-    from ._errors import body_text
-
     return APIResponseValidationError(
         message,
         status=raw.status,

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import aiohttp
 import yarl
 
-from ._errors import APIConnectionError, APIError, APITimeoutError, Headers, LinqError
+from ._errors import APIConnectionError, APIError, APITimeoutError, LinqError
 from ._version import __version__
 
 __all__ = ["USER_AGENT", "RawResponse", "Transport", "abandon_session"]
@@ -176,11 +176,6 @@ def _safe_text(exc: BaseException) -> str:
     # str() of aiohttp's exceptions never holds request headers (their repr may); keep it short.
     text = str(exc)
     return text if len(text) <= 200 else text[:197] + "..."
-
-
-def response_headers(headers: Mapping[str, str]) -> Headers:
-    """Copy aiohttp's headers into the SDK's own read-only mapping."""
-    return Headers(headers.items())
 
 
 def abandon_session(transport: Transport) -> None:

@@ -13,6 +13,8 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import attrs
+
 from .. import _validate
 from .._convert import Model
 from .._errors import LinqError, ValidationError
@@ -91,7 +93,7 @@ def message_body(message: MessageInput, idempotency_key: str | None, *, first: b
     """
     content = _content(message)
     if isinstance(content, MessageContent):
-        body = content.to_dict()
+        body = attrs.evolve(content, parts=()).to_dict()  # the parts are turned into dicts below, once
         raw_parts: Sequence[object] = content.parts
     else:
         body = dict(content)
