@@ -152,8 +152,13 @@ def _error_dict(error: BaseException) -> dict[str, Any]:
     return data
 
 
-def read_rows(stream: Iterable[str], fmt: str = "auto", name: str = "") -> Iterator[Row | BadRow]:
-    """Yield the rows of a CSV (``chat_id,handle``, optional header) or JSON-lines input, with line numbers."""
+def read_rows(
+    stream: Iterable[str], fmt: str = "auto", name: str = "", *, check: bool = True
+) -> Iterator[Row | BadRow]:
+    """Yield the rows of a CSV (``chat_id,handle``, optional header) or JSON-lines input, with line numbers.
+
+    With ``check=False`` the chat ids and handles are not validated (for counting rows only).
+    """
     lines: Iterator[str] = iter(stream)
     if fmt == "auto":
         if name.endswith((".jsonl", ".ndjson")):
@@ -164,17 +169,19 @@ def read_rows(stream: Iterable[str], fmt: str = "auto", name: str = "") -> Itera
             first = next(lines, "")
             fmt = "jsonl" if first.lstrip().startswith("{") else "csv"
             lines = itertools.chain([first], lines)
-    yield from (_jsonl_rows(lines) if fmt == "jsonl" else _csv_rows(lines))
+    yield from (_jsonl_rows(lines, check) if fmt == "jsonl" else _csv_rows(lines, check))
 
 
-def _checked(line: int, chat_id: object, handle: object, text: str) -> Row | BadRow:
+def _checked(line: int, chat_id: object, handle: object, text: str, check: bool) -> Row | BadRow:
+    if not check:
+        return Row(line, str(chat_id), str(handle))
     try:
         return Row(line, _validate.chat_id(chat_id), _validate.handle(handle))
     except ValidationError as exc:
         return BadRow(line, str(exc), text)
 
 
-def _csv_rows(stream: Iterable[str]) -> Iterator[Row | BadRow]:
+def _csv_rows(stream: Iterable[str], check: bool) -> Iterator[Row | BadRow]:
     reader = csv.reader(stream)
     for fields in reader:
         line = reader.line_num
@@ -186,10 +193,10 @@ def _csv_rows(stream: Iterable[str]) -> Iterator[Row | BadRow]:
         if len(fields) != 2:
             yield BadRow(line, f"expected 2 columns (chat_id,handle), found {len(fields)}", text)
             continue
-        yield _checked(line, fields[0].strip(), fields[1].strip(), text)
+        yield _checked(line, fields[0].strip(), fields[1].strip(), text, check)
 
 
-def _jsonl_rows(stream: Iterable[str]) -> Iterator[Row | BadRow]:
+def _jsonl_rows(stream: Iterable[str], check: bool) -> Iterator[Row | BadRow]:
     for line, text in enumerate(stream, start=1):
         if not text.strip():
             continue
@@ -201,7 +208,7 @@ def _jsonl_rows(stream: Iterable[str]) -> Iterator[Row | BadRow]:
         if not isinstance(data, dict) or "chat_id" not in data or "handle" not in data:
             yield BadRow(line, 'expected an object with "chat_id" and "handle"', text.rstrip("\n"))
             continue
-        yield _checked(line, data["chat_id"], data["handle"], text.rstrip("\n"))
+        yield _checked(line, data["chat_id"], data["handle"], text.rstrip("\n"), check)
 
 
 class _Tally:
@@ -253,7 +260,8 @@ def _count_rows(path: str) -> int | None:
     if path == "-":
         return None
     with open(path, encoding="utf-8", newline="") as stream:
-        return sum(1 for row in read_rows(stream, "auto", path))
+        # Every row counts, valid or not, so the rows need splitting but not checking.
+        return sum(1 for row in read_rows(stream, "auto", path, check=False))
 
 
 async def _many(
