@@ -1,16 +1,20 @@
-"""The batch engine behind ``add_many``/``remove_many`` and their streaming forms.
+"""The batch engine behind ``add_many``/``remove_many``/``send_many`` and their streaming forms.
 
-Rules it keeps:
+It knows nothing of participants or messages. A batch is input items, a ``prepare`` function that
+turns each into a ``Work`` (the chat it belongs to, the fields its outcome reports, and the call
+that sends it; the same validation the single-item method runs) or refuses it, and the client's
+retry policy. Rules it keeps:
 
 - exactly one outcome per input item, none lost, none sent twice after a success;
-- at most one request in flight per chat, and a chat's items applied in input order (membership
-  rules depend on order: 3+ members, 31 recipients at most); different chats run concurrently,
-  up to ``concurrency`` requests at once;
+- at most one request in flight per chat (a work item's ``key``), and a chat's items sent in input
+  order (membership rules depend on order: 3+ members, 31 recipients at most; messages must arrive
+  in order); different chats run concurrently, up to ``concurrency`` requests at once;
 - input is read lazily and only ``LOOKAHEAD * concurrency`` items are held at a time, so a
-  generator of a million pairs runs in flat memory;
-- an invalid pair fails its own item, unsent; permanent API errors fail their item only;
+  generator of a million items runs in flat memory;
+- an invalid item fails its own outcome, unsent; permanent API errors fail their item only;
   transient ones are retried by the client's policy;
-- a 429 on any request pauses every worker for the server's delay (one shared cooldown);
+- a 429 on any request pauses every worker for the server's delay (one shared cooldown), seen by
+  the request core through an ``AttemptListener`` set in each item's context;
 - cancelling stops new requests at once, cancels those in flight, leaves no task behind, and
   reports every item read so far.
 """
@@ -26,17 +30,18 @@ from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 import attrs
 
 from . import _validate
+from ._client import listen
 from ._errors import APIError, LinqError, RateLimitError, ValidationError
 
 if TYPE_CHECKING:
     from ._retry import RetryPolicy
 
-__all__ = ["BatchResult", "ItemCancelledError", "Outcome", "Pair", "ProgressCallback"]
+__all__ = ["BatchResult", "ItemCancelledError", "Outcome", "Pair", "ProgressCallback", "Refused", "Work"]
 
 R = TypeVar("R")
 
 Pair: TypeAlias = tuple[str | uuid.UUID, str]
-"""One batch item: a chat id and a handle."""
+"""One participants batch item: a chat id and a handle."""
 
 ProgressCallback: TypeAlias = Callable[[int, int | None], object]
 """Called as ``on_progress(done, total)`` after each item; ``total`` is None for iterators."""
@@ -61,11 +66,16 @@ class ItemCancelledError(LinqError):
 
 @attrs.frozen(kw_only=True)
 class Outcome(Generic[R]):
-    """What happened to one item of a batch: ``response`` if ``ok``, else ``error``."""
+    """What happened to one item of a batch: ``response`` if ``ok``, else ``error``.
+
+    ``chat_id`` is the chat the item went to; ``handle`` is set by participant batches and
+    ``idempotency_key`` by message batches (send again with it to make sure a message went out once).
+    """
 
     index: int
     chat_id: str
-    handle: str
+    handle: str | None = None
+    idempotency_key: str | None = None
     response: R | None = None
     error: LinqError | None = None
     attempts: int = 0
@@ -151,7 +161,7 @@ class _Cooldown:
         return self._sleep(remaining) if remaining > 0 else None
 
 
-class _ItemHook:
+class _ItemListener:
     """Counts one item's attempts and applies the batch's shared cooldown before each."""
 
     __slots__ = ("_cooldown", "_policy", "attempts")
@@ -171,7 +181,41 @@ class _ItemHook:
             self._cooldown.extend(self._policy.initial_delay if delay is None else delay)
 
 
-Send: TypeAlias = Callable[[str, str, _ItemHook], Awaitable[R]]
+class Work(Generic[R]):
+    """One prepared batch item: its chat (``key``), its outcome's fields, and the call that sends it."""
+
+    __slots__ = ("handle", "idempotency_key", "index", "key", "send")
+
+    def __init__(
+        self,
+        key: str,
+        send: Callable[[], Awaitable[R]],
+        *,
+        handle: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> None:
+        self.index = -1
+        self.key = key
+        self.send = send
+        self.handle = handle
+        self.idempotency_key = idempotency_key
+
+    def outcome(self, **result: Any) -> Outcome[R]:
+        return Outcome(
+            index=self.index, chat_id=self.key, handle=self.handle, idempotency_key=self.idempotency_key, **result
+        )
+
+
+class Refused(Exception):
+    """Raised by a ``prepare`` function: the item cannot be sent; ``fields`` describe it in its outcome."""
+
+    def __init__(self, error: ValidationError, **fields: Any) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.fields = fields
+
+
+Prepare: TypeAlias = Callable[[int, object], Work[R]]
 
 
 class _Finished(Generic[R]):
@@ -204,27 +248,26 @@ class _Finished(Generic[R]):
         return items
 
 
-class _Item:
-    __slots__ = ("chat_id", "handle", "index")
-
-    def __init__(self, index: int, chat_id: str, handle: str) -> None:
-        self.index = index
-        self.chat_id = chat_id
-        self.handle = handle
-
-
-def check_arguments(items: object, concurrency: object, on_progress: object) -> None:
+def check_arguments(items: object, concurrency: object, on_progress: object, shape: str) -> None:
     """Refuse misuse before anything starts (the only errors a batch call raises)."""
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or not 1 <= concurrency <= MAX_CONCURRENCY:
         raise ValidationError(f"concurrency must be an int from 1 to {MAX_CONCURRENCY}, got {concurrency!r}")
     if on_progress is not None and not callable(on_progress):
         raise ValidationError(f"on_progress must be callable, got {type(on_progress).__name__}")
     if isinstance(items, (str, bytes)) or not isinstance(items, (Iterable, AsyncIterable)):
-        raise ValidationError(f"items must be an iterable of (chat_id, handle) pairs, got {type(items).__name__}")
+        raise ValidationError(f"items must be an iterable of {shape}, got {type(items).__name__}")
 
 
-def _shown_text(value: object) -> str:
+def shown_text(value: object) -> str:
+    """How a refused item's field appears in its outcome."""
     return value if isinstance(value, str) else (str(value) if isinstance(value, uuid.UUID) else repr(value))
+
+
+def pair(index: int, raw: object, shape: str, **fields: Any) -> tuple[object, object]:
+    """Unpack a two-element item, or refuse it with ``fields`` in its outcome (for ``prepare`` functions)."""
+    if not isinstance(raw, (tuple, list)) or len(raw) != 2:
+        raise Refused(ValidationError(f"item {index} is not a {shape} pair: {_validate.shown(raw)}"), **fields)
+    return raw[0], raw[1]
 
 
 class Batch(Generic[R]):
@@ -232,54 +275,45 @@ class Batch(Generic[R]):
 
     def __init__(
         self,
-        items: Iterable[Pair] | AsyncIterable[Pair],
-        send: Send[R],
+        items: Iterable[Any] | AsyncIterable[Any],
+        prepare: Prepare[R],
         *,
         policy: RetryPolicy,
         concurrency: int,
         on_progress: ProgressCallback | None,
+        shape: str = "(chat_id, handle) pairs",
     ) -> None:
-        check_arguments(items, concurrency, on_progress)
+        check_arguments(items, concurrency, on_progress, shape)
         self._items = items
-        self._send = send
+        self._prepare = prepare
         self._policy = policy
         self._concurrency = concurrency
         self._on_progress = on_progress
         self._total = len(items) if isinstance(items, Sized) else None
         self.unfinished: list[Outcome[R]] = []
 
-    def _parse(self, index: int, raw: object) -> _Item | Outcome[R]:
-        if not isinstance(raw, (tuple, list)) or len(raw) != 2:
-            return Outcome(
-                index=index,
-                chat_id="",
-                handle="",
-                error=ValidationError(f"item {index} is not a (chat_id, handle) pair: {_validate.shown(raw)}"),
-            )
-        chat_id, handle = raw
+    def _work(self, index: int, raw: object) -> Work[R] | Outcome[R]:
         try:
-            return _Item(index, _validate.chat_id(chat_id), _validate.handle(handle))
-        except ValidationError as exc:
-            return Outcome(index=index, chat_id=_shown_text(chat_id), handle=_shown_text(handle), error=exc)
+            work = self._prepare(index, raw)
+        except Refused as refused:
+            fields = {"chat_id": "", **refused.fields}
+            return Outcome(index=index, error=refused.error, **fields)
+        work.index = index
+        return work
 
-    async def _one(self, item: _Item, cooldown: _Cooldown, done: _Finished[R]) -> None:
-        hook = _ItemHook(cooldown, self._policy)
+    async def _one(self, work: Work[R], cooldown: _Cooldown, done: _Finished[R]) -> None:
+        listener = _ItemListener(cooldown, self._policy)
+        listen(listener)  # this task's context only: every attempt of this item's request
         try:
-            response = await self._send(item.chat_id, item.handle, hook)
+            response = await work.send()
         except LinqError as exc:
-            outcome: Outcome[R] = Outcome(
-                index=item.index, chat_id=item.chat_id, handle=item.handle, error=exc, attempts=hook.attempts
-            )
+            outcome = work.outcome(error=exc, attempts=listener.attempts)
         except Exception as exc:  # noqa: BLE001 - one item's surprise must not take the batch down
-            error = LinqError(f"unexpected {type(exc).__name__} while sending item {item.index}: {exc}")
+            error = LinqError(f"unexpected {type(exc).__name__} while sending item {work.index}: {exc}")
             error.__cause__ = exc
-            outcome = Outcome(
-                index=item.index, chat_id=item.chat_id, handle=item.handle, error=error, attempts=hook.attempts
-            )
+            outcome = work.outcome(error=error, attempts=listener.attempts)
         else:
-            outcome = Outcome(
-                index=item.index, chat_id=item.chat_id, handle=item.handle, response=response, attempts=hook.attempts
-            )
+            outcome = work.outcome(response=response, attempts=listener.attempts)
         done.put(outcome)
 
     async def outcomes(self) -> AsyncGenerator[Outcome[R], None]:
@@ -289,11 +323,11 @@ class Batch(Generic[R]):
         done: _Finished[R] = _Finished()
         concurrency = self._concurrency
         lookahead = LOOKAHEAD * concurrency
-        # chat id -> items waiting behind the one in flight for that chat, in input order
-        waiting: dict[str, deque[_Item]] = {}
+        # chat -> items waiting behind the one in flight for that chat, in input order
+        waiting: dict[str, deque[Work[R]]] = {}
         # item index -> (task, item) for every item sent whose outcome is not consumed yet; it shrinks
         # when the outcome is taken from `done`, never in a task callback, so the count is exact.
-        in_flight: dict[int, tuple[asyncio.Task[None], _Item]] = {}
+        in_flight: dict[int, tuple[asyncio.Task[None], Work[R]]] = {}
         next_sync, next_async = _reader(self._items)
         held = 0  # items read and not finished: in flight or waiting
         index = 0
@@ -301,9 +335,11 @@ class Batch(Generic[R]):
         exhausted = False
         loop = asyncio.get_running_loop()
         on_progress, total = self._on_progress, self._total
+        # An outcome taken but not yet yielded (on_progress runs first): reported if that raises.
+        current: Outcome[R] | None = None
 
-        def start(item: _Item) -> None:
-            in_flight[item.index] = (loop.create_task(self._one(item, cooldown, done)), item)
+        def start(work: Work[R]) -> None:
+            in_flight[work.index] = (loop.create_task(self._one(work, cooldown, done)), work)
 
         try:
             while True:
@@ -313,23 +349,23 @@ class Batch(Generic[R]):
                     except (StopIteration, StopAsyncIteration):
                         exhausted = True
                         break
-                    parsed = self._parse(index, raw)
+                    prepared = self._work(index, raw)
                     index += 1
-                    if isinstance(parsed, Outcome):  # refused before sending
-                        outcome = parsed
-                    else:
+                    if isinstance(prepared, Work):
                         held += 1
-                        queue = waiting.get(parsed.chat_id)
+                        queue = waiting.get(prepared.key)
                         if queue is None:
-                            waiting[parsed.chat_id] = deque()
-                            start(parsed)
+                            waiting[prepared.key] = deque()
+                            start(prepared)
                         else:
-                            queue.append(parsed)
+                            queue.append(prepared)
                         continue
                     finished += 1
+                    current = prepared  # refused before sending
                     if on_progress is not None:
                         on_progress(finished, total)
-                    yield outcome
+                    current = None
+                    yield prepared
                 if not in_flight:
                     if exhausted:
                         return
@@ -343,17 +379,20 @@ class Batch(Generic[R]):
                 else:
                     del waiting[outcome.chat_id]
                 finished += 1
+                current = outcome
                 if on_progress is not None:
                     on_progress(finished, total)
+                current = None
                 yield outcome
         finally:
-            self.unfinished = await _stop(in_flight, waiting, done)
+            self.unfinished = await _stop(in_flight, waiting, done, current)
 
 
 async def _stop(
-    in_flight: dict[int, tuple[asyncio.Task[None], _Item]],
-    waiting: dict[str, deque[_Item]],
+    in_flight: dict[int, tuple[asyncio.Task[None], Work[R]]],
+    waiting: dict[str, deque[Work[R]]],
     done: _Finished[R],
+    current: Outcome[R] | None,
 ) -> list[Outcome[R]]:
     """Cancel what is in flight, wait for it, and report every item read but not yielded."""
     tasks = [task for task, _ in in_flight.values()]
@@ -362,26 +401,25 @@ async def _stop(
     if tasks:
         await asyncio.wait(tasks)
     left = {outcome.index: outcome for outcome in done.drain()}  # finished before the cancel, never yielded
-    for index, (_, item) in in_flight.items():
+    if current is not None:
+        left[current.index] = current
+    for index, (_, work) in in_flight.items():
         if index not in left:
-            left[index] = _cancelled(item, sent=True)
+            left[index] = _cancelled(work, sent=True)
     for queue in waiting.values():
-        for item in queue:
-            left[item.index] = _cancelled(item, sent=False)
+        for work in queue:
+            left[work.index] = _cancelled(work, sent=False)
     return [left[i] for i in sorted(left)]
 
 
-def _cancelled(item: _Item, *, sent: bool) -> Outcome[Any]:
+def _cancelled(work: Work[Any], *, sent: bool) -> Outcome[Any]:
     reason = "in flight; it may or may not have been applied" if sent else "not sent"
-    return Outcome(
-        index=item.index,
-        chat_id=item.chat_id,
-        handle=item.handle,
-        error=ItemCancelledError(f"the batch was cancelled while item {item.index} was {reason}", sent=sent),
+    return work.outcome(
+        error=ItemCancelledError(f"the batch was cancelled while item {work.index} was {reason}", sent=sent)
     )
 
 
-def _reader(items: Iterable[Pair] | AsyncIterable[Pair]) -> tuple[Any, Any]:
+def _reader(items: Iterable[Any] | AsyncIterable[Any]) -> tuple[Any, Any]:
     if isinstance(items, AsyncIterable):
         return None, items.__aiter__().__anext__
     return iter(items).__next__, None

@@ -1,21 +1,25 @@
 """``AsyncLinqClient``: settings, session lifetime, and the one request path every endpoint uses.
 
-The request path is ``_request``: validate and encode once, send through the transport, decode a
-success into a model or build the typed error, and retry through the policy. The first attempt
-runs without a tenacity retryer (most calls succeed); only a retryable failure hands over to
-``RetryPolicy._run``, which replays that failure as tenacity's first attempt.
+The request path is ``_request``: apply the per-call options, validate and encode once, send through
+the transport, decode a success into a model (or a raw response) or build the typed error, and retry
+through the policy. The first attempt runs without a tenacity retryer (most calls succeed); only a
+retryable failure hands over to ``RetryPolicy._run``, which replays that failure as tenacity's first
+attempt. Both ask the same ``RetryPolicy.is_retryable``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import os
+import re
 import time
 import urllib.parse
-from collections.abc import Awaitable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
+import weakref
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 
 import attrs
 
@@ -30,15 +34,17 @@ from ._errors import (
     decode_json,
     error_from_response,
 )
+from ._response import AsyncAPIResponse, RequestInfo
 from ._retry import RetryPolicy
 
 if TYPE_CHECKING:
     import aiohttp
 
     from ._http import RawResponse, Transport
+    from .resources._base import Parsed
     from .resources.chats import Chats
 
-__all__ = ["DEFAULT_BASE_URL", "AsyncLinqClient", "Timeout"]
+__all__ = ["DEFAULT_BASE_URL", "AsyncLinqClient", "AttemptListener", "RequestOptions", "Timeout"]
 
 DEFAULT_BASE_URL = "https://api.linqapp.com/api/partner"
 API_KEY_ENV = "LINQ_API_V3_API_KEY"
@@ -52,26 +58,58 @@ M = TypeVar("M", bound=Model)
 _json_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
-def _total_seconds(value: object) -> float:
-    return _validate.positive_seconds(value, name="timeout.total")
+def _total_seconds(value: object) -> float | None:
+    return None if value is None else _validate.positive_seconds(value, name="timeout.total")
 
 
-def _connect_seconds(value: object) -> float:
-    return _validate.positive_seconds(value, name="timeout.connect")
+def _connect_seconds(value: object) -> float | None:
+    return None if value is None else _validate.positive_seconds(value, name="timeout.connect")
 
 
 @attrs.frozen
 class Timeout:
-    """Per-request time limits in seconds: ``total`` for the whole exchange, ``connect`` for the TCP/TLS setup."""
+    """Per-request time limits in seconds: ``total`` for the whole exchange, ``connect`` for the TCP/TLS setup.
 
-    total: float = attrs.field(default=60.0, converter=_total_seconds)
-    connect: float = attrs.field(default=5.0, converter=_connect_seconds)
+    ``None`` means no limit (as ``timeout=None`` does in linq-python); use it with care.
+    """
+
+    total: float | None = attrs.field(default=60.0, converter=_total_seconds)
+    connect: float | None = attrs.field(default=5.0, converter=_connect_seconds)
 
 
-def _timeout(value: float | Timeout) -> Timeout:
+_NO_LIMIT = Timeout(total=None, connect=None)
+
+
+def _timeout(value: object, base: Timeout | None = None) -> Timeout:
+    """A ``Timeout`` from a number of seconds (the total; connect keeps its limit) or a ``Timeout``."""
     if isinstance(value, Timeout):
         return value
-    return Timeout(total=_validate.positive_seconds(value, name="timeout"))
+    total = _validate.positive_seconds(value, name="timeout")
+    return Timeout(total=total, connect=(base or Timeout()).connect)
+
+
+class RequestOptions(TypedDict, total=False):
+    """Per-call options every endpoint method accepts, with linq-python's names and meaning.
+
+    - ``extra_headers``: headers to add or replace (``None`` as a value removes one the SDK sets);
+      ``Authorization`` cannot be set here.
+    - ``extra_query``: query parameters to add.
+    - ``extra_body``: JSON fields to add to the body (or the body, for a call that has none).
+    - ``timeout``: this call's limit in seconds, a ``Timeout``, or ``None`` for no limit.
+
+    A key of ``extra_query`` or ``extra_body`` that the SDK already sets is refused, never silently
+    overridden.
+    """
+
+    extra_headers: Mapping[str, str | None] | None
+    extra_query: Mapping[str, object] | None
+    extra_body: Mapping[str, object] | None
+    timeout: float | Timeout | None
+
+
+_OPTION_NAMES = frozenset(RequestOptions.__annotations__)
+# RFC 9110 token characters: what a header name may be made of.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", re.ASCII)
 
 
 class _Secret(str):
@@ -83,11 +121,11 @@ class _Secret(str):
         return "'<redacted>'"
 
 
-class _AttemptHook(Protocol):
-    """Called around every attempt of one logical request (used by the batch engine).
+class AttemptListener(Protocol):
+    """Told about every attempt of the requests made in its context (see ``listen``).
 
-    ``before_attempt`` returns something to await first (a cooldown), or None: most attempts
-    have nothing to wait for, and creating a coroutine for nothing costs time on every request.
+    ``before_attempt`` returns something to await first (a pause), or None: most attempts have
+    nothing to wait for, and creating a coroutine for nothing costs time on every request.
     """
 
     def before_attempt(self) -> Awaitable[object] | None: ...
@@ -95,19 +133,25 @@ class _AttemptHook(Protocol):
     def attempt_failed(self, error: APIError) -> None: ...
 
 
-class _Connection:
-    """What ``with_options`` views share: the key, base URL and the lazily created transport."""
+_LISTENER: contextvars.ContextVar[AttemptListener | None] = contextvars.ContextVar("linq_listener", default=None)
 
-    __slots__ = (
-        "api_key",
-        "base_url",
-        "closed",
-        "headers",
-        "max_connections",
-        "max_response_bytes",
-        "session",
-        "transport",
-    )
+
+def listen(listener: AttemptListener | None) -> contextvars.Token[AttemptListener | None]:
+    """Make ``listener`` see every attempt of the requests made from the current context on."""
+    return _LISTENER.set(listener)
+
+
+_CONNECTIONS: weakref.WeakSet[_Connection] = weakref.WeakSet()
+
+
+class _Connection:
+    """What ``with_options`` views share: the key, base URL, headers and the transports.
+
+    An ``AsyncLinqClient`` holds one transport, on the loop that made it: when that loop has shut
+    down, the next request quietly makes a new one in the running loop; from another loop while the
+    first still runs, it refuses. The sync client's connection keeps one transport per loop instead
+    (``per_loop``): one per calling thread, plus its private loop thread's.
+    """
 
     def __init__(
         self,
@@ -122,43 +166,86 @@ class _Connection:
         self.session = session
         self.max_connections = max_connections
         self.max_response_bytes = max_response_bytes
-        self.transport: Transport | None = None
+        self.per_loop = False
         self.closed = False
+        self.transport: Transport | None = None
+        self.by_loop: dict[asyncio.AbstractEventLoop, Transport] = {}
         self.headers: dict[str, str] = {
             "Authorization": _Secret(f"Bearer {api_key}"),
             "Accept": "application/json",
             "Content-Type": "application/json",
         }
-
-    def fresh(self) -> _Connection:
-        """A connection with the same settings and no transport (for a forked child)."""
-        if self.session is not None:
-            raise LinqError("a client built on a caller's aiohttp session cannot be copied")
-        return _Connection(self.api_key, self.base_url, None, self.max_connections, self.max_response_bytes)
+        _CONNECTIONS.add(self)
 
     def get_transport(self) -> Transport:
+        """The transport for the running loop, created on first use."""
         transport = self.transport
-        if transport is None:
-            if self.closed:
-                raise LinqError("this client is closed; create a new one")
-            from ._http import USER_AGENT, Transport
-
-            transport = Transport(
-                session=self.session,
-                max_connections=self.max_connections,
-                max_response_bytes=self.max_response_bytes,
-            )
-            self.headers["User-Agent"] = USER_AGENT
-            self.transport = transport
+        loop = asyncio.get_running_loop()
+        if transport is not None and transport.loop is loop and transport.usable:
             return transport
+        return self._transport_for(loop)
+
+    def _transport_for(self, loop: asyncio.AbstractEventLoop) -> Transport:
         if self.closed:
             raise LinqError("this client is closed; create a new one")
-        if transport.loop is not asyncio.get_running_loop():
-            raise LinqError(
-                "this client's HTTP session belongs to another event loop; create the client inside "
-                "the loop that uses it (for example in an `async with AsyncLinqClient() as client:` block)"
-            )
+        if self.per_loop:
+            transport = self.by_loop.get(loop)
+            if transport is None or not transport.usable:
+                transport = self.by_loop[loop] = self._new_transport()
+            self.transport = transport
+            return transport
+        old = self.transport
+        if old is not None and old.usable:
+            if not old.loop.is_closed():
+                raise LinqError(
+                    "this client's HTTP session belongs to another event loop that is still open; create the "
+                    "client inside the loop that uses it (for example in an `async with AsyncLinqClient() as "
+                    "client:` block)"
+                )
+            old.discard()  # its loop closed without shutting down async generators
+        self.transport = transport = self._new_transport()
         return transport
+
+    def _new_transport(self) -> Transport:
+        from ._http import USER_AGENT, Transport
+
+        self.headers["User-Agent"] = USER_AGENT
+        return Transport(
+            session=self.session,
+            max_connections=self.max_connections,
+            max_response_bytes=self.max_response_bytes,
+        )
+
+    def pop_transport(self, loop: asyncio.AbstractEventLoop) -> Transport | None:
+        """Forget the transport made on ``loop`` and return it (for the caller to close on that loop)."""
+        transport = self.by_loop.pop(loop, None)
+        if self.transport is not None and self.transport.loop is loop:
+            transport = transport or self.transport
+            self.transport = None
+        return transport
+
+    def forked(self) -> None:
+        """In a forked child: forget every inherited transport without touching its sockets."""
+        for transport in {*self.by_loop.values(), *([self.transport] if self.transport else [])}:
+            transport.abandon()
+        self.by_loop.clear()
+        self.transport = None
+
+
+# Run first in a forked child, before the connections forget their transports (the sync client's
+# loops are made safe to close there).
+_FORK_HANDLERS: list[Callable[[], None]] = []
+
+
+def _after_fork_in_child() -> None:
+    for handler in _FORK_HANDLERS:
+        handler()
+    for conn in list(_CONNECTIONS):
+        conn.forked()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 _TRACE_MODELS: dict[type[Any], bool] = {}
@@ -172,19 +259,28 @@ def _has_trace_field(cls: type[Any]) -> bool:
     return known
 
 
+# Resource attribute -> (module, class) of the top-level resources, imported on first access.
+_RESOURCES: dict[str, tuple[str, str]] = {
+    "chats": ("linq_async.resources.chats", "Chats"),
+}
+
+
 class AsyncLinqClient:
     """Asyncio client for the Linq Partner API V3.
 
     The key comes from ``api_key`` or ``$LINQ_API_V3_API_KEY``; the base URL from ``base_url``,
     ``$LINQ_API_V3_BASE_URL`` or the production URL. One aiohttp session is created on the first
     request, inside the running loop; a ``session`` you pass in is used and never closed here.
-    Use it as ``async with AsyncLinqClient() as client:`` or call ``await client.close()``.
+    Use it as ``async with AsyncLinqClient() as client:`` or call ``await client.close()``. A client
+    made outside any loop may be used under successive ``asyncio.run()`` calls: when a loop shuts
+    down, its session is closed with it and the next loop gets a new one.
 
     Raises ``ValidationError`` (a ``LinqError`` and ``ValueError``) for a missing or malformed key,
     a non-HTTPS base URL to a host that is not loopback, or bad limits.
     """
 
-    chats: Chats
+    if TYPE_CHECKING:
+        chats: Chats[Parsed]
 
     def __init__(
         self,
@@ -225,14 +321,19 @@ class AsyncLinqClient:
         if session is not None and not _looks_like_session(session):
             raise ValidationError(f"session must be an aiohttp.ClientSession, got {type(session).__name__}")
         self._conn = _Connection(key, url, session, max_connections, max_response_bytes)
-        self._configure(_timeout(timeout), _policy(None, max_retries, retry))
+        self._timeout = _timeout(timeout)
+        self._retry = _policy(None, max_retries, retry)
 
-    def _configure(self, timeout: Timeout, retry: RetryPolicy) -> None:
-        from .resources.chats import Chats
+    def __getattr__(self, name: str) -> Any:
+        # Top-level resources are made on first access (and their modules imported then).
+        where = _RESOURCES.get(name)
+        if where is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        import importlib
 
-        self._timeout = timeout
-        self._retry = retry
-        self.chats = Chats(self)
+        resource = getattr(importlib.import_module(where[0]), where[1])(self)
+        self.__dict__[name] = resource
+        return resource
 
     @property
     def base_url(self) -> str:
@@ -261,26 +362,22 @@ class AsyncLinqClient:
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
     ) -> AsyncLinqClient:
-        """Return a view of this client with other per-request options, sharing its session."""
+        """Return a view of this client with other per-request options, sharing its session.
+
+        ``timeout`` is a number of seconds (the total) or a ``Timeout``; ``max_retries`` or ``retry``
+        replace the retry policy. Raises ``ValidationError`` for bad values.
+        """
         view = object.__new__(type(self))
         view._conn = self._conn
-        view._configure(
-            self._timeout if timeout is None else _timeout(timeout),
-            _policy(self._retry, max_retries, retry),
-        )
+        view._timeout = self._timeout if timeout is None else _timeout(timeout, self._timeout)
+        view._retry = _policy(self._retry, max_retries, retry)
         return view
-
-    def _detached_copy(self) -> AsyncLinqClient:
-        """A client with the same settings and its own, not yet created, session."""
-        copy = object.__new__(type(self))
-        copy._conn = self._conn.fresh()
-        copy._configure(self._timeout, self._retry)
-        return copy
 
     def __repr__(self) -> str:
         try:
+            total = "none" if self._timeout.total is None else f"{self._timeout.total:g}"
             return (
-                f"{type(self).__name__}(base_url={self._conn.base_url!r}, timeout={self._timeout.total:g}, "
+                f"{type(self).__name__}(base_url={self._conn.base_url!r}, timeout={total}, "
                 f"max_retries={self._retry.max_retries})"
             )
         except AttributeError:  # half-built: a traceback with locals is printing it
@@ -295,13 +392,14 @@ class AsyncLinqClient:
     async def close(self) -> None:
         """Close the HTTP session if this client created it; safe to call twice.
 
-        Must run on the loop that made the requests, which owns the session's connections.
+        Must run on the loop that made the requests, which owns the session's connections (once
+        that loop has closed, there is nothing left to close). Raises ``LinqError`` otherwise.
         """
         conn = self._conn
         if conn.closed:
             return
         transport = conn.transport
-        if transport is not None and not transport.loop.is_closed():
+        if transport is not None and transport.usable and not transport.loop.is_closed():
             try:
                 running = asyncio.get_running_loop()
             except RuntimeError:
@@ -309,34 +407,19 @@ class AsyncLinqClient:
             if running is not transport.loop:
                 raise LinqError("close() must be awaited on the event loop that made this client's requests")
             conn.closed = True
+            conn.transport = None
             await transport.close()
+        elif transport is not None:
+            transport.discard()
         conn.closed = True
+        conn.transport = None
+
+    def _check_options(self, options: RequestOptions) -> None:
+        """Refuse bad per-call options up front (for batches, which apply them to every request)."""
+        if options:
+            _apply_options("POST", options, None, None, self._conn.headers, self._timeout)
 
     # The request core -------------------------------------------------------------------------
-
-    @overload
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        into: type[M],
-        body: object = None,
-        params: Mapping[str, object] | None = None,
-        hook: _AttemptHook | None = None,
-    ) -> M: ...
-
-    @overload
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        into: None = None,
-        body: object = None,
-        params: Mapping[str, object] | None = None,
-        hook: _AttemptHook | None = None,
-    ) -> None: ...
 
     async def _request(
         self,
@@ -344,47 +427,71 @@ class AsyncLinqClient:
         path: str,
         *,
         into: type[M] | None = None,
-        body: object = None,
+        body: Mapping[str, object] | None = None,
         params: Mapping[str, object] | None = None,
-        hook: _AttemptHook | None = None,
-    ) -> M | None:
-        """Send one logical request, retried per the policy; every endpoint goes through here."""
-        url = self._conn.base_url + path
+        headers: Mapping[str, str] | None = None,
+        options: RequestOptions | None = None,
+        raw: bool = False,
+    ) -> Any:
+        """Send one logical request, retried per the policy; every endpoint goes through here.
+
+        Returns the model ``into`` (None when ``into`` is None), or an ``AsyncAPIResponse`` when
+        ``raw``. Everything is validated and encoded before the first attempt, so every retry sends
+        the same bytes.
+        """
+        conn = self._conn
+        url = conn.base_url + path
+        send_headers: Mapping[str, str] = conn.headers if headers is None else {**conn.headers, **headers}
+        timeout = self._timeout
+        if options:
+            params, body, send_headers, timeout = _apply_options(method, options, params, body, send_headers, timeout)
         if params:
-            query = urllib.parse.urlencode(
-                [(k, _query_value(v)) for k, v in params.items() if v is not None], quote_via=urllib.parse.quote
-            )
+            query = _encode_query(params)
             if query:
                 url = f"{url}?{query}"
-        data = None if body is None else _json_encode(body).encode()
         try:
-            return await self._attempt(method, url, data, into, hook)
+            data = None if body is None else _json_encode(body).encode()
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(f"the request body cannot be sent as JSON: {exc}") from None
+        counter = _Attempts() if raw else None
+        try:
+            response = await self._attempt(method, url, data, send_headers, timeout, counter)
         except APIError as exc:
-            if not self._retry.max_retries or not self._retry.is_retryable(exc):
+            policy = self._retry
+            if not policy.max_retries or not policy.is_retryable(exc):
                 raise
-            first_failure = exc
-        result: M | None = await self._retry._run(lambda: self._attempt(method, url, data, into, hook), first_failure)
-        return result
+            response = await policy._run(lambda: self._attempt(method, url, data, send_headers, timeout, counter), exc)
+        if counter is not None:
+            return AsyncAPIResponse(
+                response,
+                RequestInfo(method, url),
+                lambda answer: _decode(answer, into, method, url),
+                counter.count - 1,
+            )
+        return _decode(response, into, method, url)
 
     async def _attempt(
         self,
         method: str,
         url: str,
         data: bytes | None,
-        into: type[M] | None,
-        hook: _AttemptHook | None,
-    ) -> M | None:
-        if hook is not None:
-            pause = hook.before_attempt()
+        headers: Mapping[str, str],
+        timeout: Timeout,  # noqa: ASYNC109 - handed to aiohttp, which applies it
+        counter: _Attempts | None,
+    ) -> RawResponse:
+        listener = _LISTENER.get()
+        if listener is not None:
+            pause = listener.before_attempt()
             if pause is not None:
                 await pause
-        timeout = self._timeout
+        if counter is not None:
+            counter.count += 1
         transport = self._conn.get_transport()
         debug = logger.isEnabledFor(logging.DEBUG)
         if debug:
             started = time.perf_counter()
-            logger.debug("request %s %s headers=%s", method, url, _redacted(self._conn.headers))
-        raw = await transport.send(method, url, self._conn.headers, data, timeout.total, timeout.connect)
+            logger.debug("request %s %s headers=%s", method, url, _redacted(headers))
+        raw = await transport.send(method, url, headers, data, timeout.total, timeout.connect)
         status = raw.status
         if debug:
             logger.debug(
@@ -396,11 +503,95 @@ class AsyncLinqClient:
                 raw.headers.get("X-Trace-ID"),
             )
         if 200 <= status < 300:
-            return _decode(raw, into, method, url)
+            return raw
         error = error_from_response(status, raw.headers, raw.body, reason=raw.reason, method=method, url=url)
-        if hook is not None:
-            hook.attempt_failed(error)
+        if listener is not None:
+            listener.attempt_failed(error)
         raise error
+
+
+class _Attempts:
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+def _apply_options(
+    method: str,
+    options: Mapping[str, Any],
+    params: Mapping[str, object] | None,
+    body: Mapping[str, object] | None,
+    headers: Mapping[str, str],
+    timeout: Timeout,
+) -> tuple[Mapping[str, object] | None, Mapping[str, object] | None, Mapping[str, str], Timeout]:
+    """Merge one call's ``extra_*`` options and ``timeout`` into what the endpoint built; refuse misuse."""
+    unknown = options.keys() - _OPTION_NAMES
+    if unknown:
+        raise ValidationError(f"unexpected keyword argument {sorted(unknown)[0]!r}")
+    extra_query = options.get("extra_query")
+    if extra_query is not None:
+        params = _merged(params, extra_query, "extra_query", "query parameter")
+    extra_body = options.get("extra_body")
+    if extra_body is not None:
+        if method == "GET":
+            raise ValidationError("extra_body cannot be sent with a GET request; use extra_query")
+        body = _merged(body, extra_body, "extra_body", "body field")
+    extra_headers = options.get("extra_headers")
+    if extra_headers is not None:
+        headers = _merged_headers(headers, extra_headers)
+    if "timeout" in options:
+        value = options["timeout"]
+        timeout = _NO_LIMIT if value is None else _timeout(value, timeout)
+    return params, body, headers, timeout
+
+
+def _merged(base: Mapping[str, object] | None, extra: object, name: str, what: str) -> dict[str, object]:
+    if not isinstance(extra, Mapping):
+        raise ValidationError(f"{name} must be a mapping, got {type(extra).__name__}")
+    merged = dict(base or {})
+    for key, value in extra.items():
+        if not isinstance(key, str):
+            raise ValidationError(f"{name} keys must be strings, got {key!r}")
+        if key in merged and merged[key] is not None:
+            raise ValidationError(
+                f"{name} sets {key!r}, a {what} this method already sends; pass it as the method's own argument"
+            )
+        merged[key] = value
+    return merged
+
+
+def _merged_headers(base: Mapping[str, str], extra: object) -> dict[str, str]:
+    if not isinstance(extra, Mapping):
+        raise ValidationError(f"extra_headers must be a mapping, got {type(extra).__name__}")
+    merged = {name.lower(): (name, value) for name, value in base.items()}
+    for name, value in extra.items():
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            raise ValidationError(f"extra_headers has an invalid header name: {_validate.shown(name)}")
+        if name.lower() == "authorization":
+            raise ValidationError("Authorization cannot be set through extra_headers; pass api_key= to the client")
+        if value is None:
+            merged.pop(name.lower(), None)
+            continue
+        if not isinstance(value, str):
+            raise ValidationError(f"extra_headers[{name!r}] must be a string, got {type(value).__name__}")
+        if "\r" in value or "\n" in value or "\0" in value:
+            raise ValidationError(f"extra_headers[{name!r}] contains CR, LF or NUL, which would split the header")
+        merged[name.lower()] = (name, value)
+    return dict(merged.values())
+
+
+def _encode_query(params: Mapping[str, object]) -> str:
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            # As linq-python sends lists: one key, the values joined by commas.
+            pairs.append((key, ",".join(_query_value(item) for item in value)))
+        else:
+            pairs.append((key, _query_value(value)))
+    return urllib.parse.urlencode(pairs, quote_via=urllib.parse.quote)
 
 
 def _decode(raw: RawResponse, into: type[M] | None, method: str, url: str) -> M | None:
@@ -442,7 +633,9 @@ def _redacted(headers: Mapping[str, str]) -> dict[str, str]:
 def _query_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    raise ValidationError(f"a query parameter must be text, a number or a boolean, got {type(value).__name__}")
 
 
 def _policy(base: RetryPolicy | None, max_retries: int | None, retry: RetryPolicy | None) -> RetryPolicy:

@@ -1,9 +1,12 @@
 """The aiohttp boundary: the only module of the client that imports aiohttp.
 
 It sends one request and hands back plain values (status, headers, body bytes). Every aiohttp or
-OS failure is translated here into ``APIConnectionError`` or ``APITimeoutError``, raised outside the
-``except`` block so that neither ``__cause__`` nor ``__context__`` keeps the aiohttp exception: its
-``repr`` prints the request headers, Authorization included. Redirects are never followed.
+OS failure is translated here, through one table, into ``APIConnectionError`` or
+``APITimeoutError``, raised outside the ``except`` block so that neither ``__cause__`` nor
+``__context__`` keeps the aiohttp exception: its ``repr`` prints the request headers,
+Authorization included. Redirects are never followed, and aiohttp's own silent re-send of an
+idempotent request on a dropped keep-alive connection is turned off: every request that leaves the
+process is an attempt the retry policy counted.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import platform
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 
 import aiohttp
 import yarl
@@ -19,7 +22,7 @@ import yarl
 from ._errors import APIConnectionError, APIError, APITimeoutError, LinqError
 from ._version import __version__
 
-__all__ = ["USER_AGENT", "RawResponse", "Transport", "abandon_session"]
+__all__ = ["USER_AGENT", "RawResponse", "Transport"]
 
 USER_AGENT = f"linq-async/{__version__} Python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
 
@@ -45,10 +48,70 @@ class RawResponse:
         self.reason = reason
 
 
-class Transport:
-    """Sends requests over one aiohttp session, created lazily inside the running loop.
+def _safe_text(exc: BaseException) -> str:
+    # str() of aiohttp's exceptions never holds request headers (their repr may); keep it short.
+    text = str(exc)
+    return text if len(text) <= 200 else text[:197] + "..."
 
-    A session passed in by the user is used as it is and never closed here.
+
+Describe = Callable[[BaseException, str, str, float | None], str]
+
+# aiohttp or OS failure -> (our class, the message). First match wins, so subclasses come first.
+_FAILURES: tuple[
+    tuple[type[BaseException] | tuple[type[BaseException], ...], type[APIConnectionError], Describe], ...
+] = (
+    (
+        TimeoutError,  # asyncio's and aiohttp's timeouts are both TimeoutError
+        APITimeoutError,
+        lambda exc, method, url, total: (
+            f"{method} {url} timed out after {total:g}s" if total is not None else f"{method} {url} timed out"
+        ),
+    ),
+    (
+        aiohttp.ClientConnectorError,
+        APIConnectionError,
+        lambda exc, method, url, _: f"could not connect for {method} {url}: {exc.os_error}",  # type: ignore[attr-defined]
+    ),
+    (
+        # Raised while parsing a broken answer (bad status line, oversized headers); its repr carries
+        # the request headers, so only its status and message are kept.
+        aiohttp.ClientResponseError,
+        APIConnectionError,
+        lambda exc, method, url, _: f"invalid HTTP answer to {method} {url}: {exc.status} {exc.message}",  # type: ignore[attr-defined]
+    ),
+    (
+        aiohttp.ClientPayloadError,
+        APIConnectionError,
+        lambda exc, method, url, _: f"the answer to {method} {url} was cut off before its end",
+    ),
+    (
+        aiohttp.ServerDisconnectedError,
+        APIConnectionError,
+        lambda exc, method, url, _: f"the server closed the connection before answering {method} {url}",
+    ),
+    (aiohttp.InvalidURL, APIConnectionError, lambda exc, method, url, _: f"invalid URL for {method}: {url}"),
+    (
+        (aiohttp.ClientError, OSError),
+        APIConnectionError,
+        lambda exc, method, url, _: f"{method} {url} failed in transport: {type(exc).__name__}: {_safe_text(exc)}",
+    ),
+)
+
+
+def _translate(exc: BaseException, method: str, url: str, total: float | None) -> APIConnectionError | None:
+    for kind, cls, describe in _FAILURES:
+        if isinstance(exc, kind):
+            return cls(describe(exc, method, url, total), method=method, url=url)
+    return None
+
+
+class Transport:
+    """Sends requests over one aiohttp session, created inside the running loop.
+
+    A session passed in by the user is used as it is and never closed here. A session made here
+    closes itself when its loop shuts down (``asyncio.run`` ending, a test's loop closing): an async
+    generator registered with the loop is finalised by ``shutdown_asyncgens``, while the loop still
+    runs, and closes the session then.
     """
 
     def __init__(
@@ -67,20 +130,43 @@ class Transport:
                 cookie_jar=aiohttp.DummyCookieJar(),
                 trust_env=False,
             )
+            # aiohttp re-sends an idempotent request once, silently, when a pooled connection drops;
+            # the retry policy decides that here, and counts it.
+            session._retry_connection = False
         self._session = session
         self._max_bytes = max_response_bytes
-        self._timeouts: dict[tuple[float, float], aiohttp.ClientTimeout] = {}
+        self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
+        self._abandoned = False
+        self._watch: AsyncGenerator[None, None] | None = None
+        if self._owned:
+            watch = self._close_at_loop_shutdown()
+            try:
+                watch.asend(None).send(None)  # run to its first yield: the loop now tracks it
+            except StopIteration:
+                pass
+            self._watch = watch
+
+    async def _close_at_loop_shutdown(self) -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            self._watch = None
+            if not self._abandoned and not self._session.closed:
+                await self._session.close()
 
     @property
-    def closed(self) -> bool:
-        return self._session.closed
+    def usable(self) -> bool:
+        """Whether requests can still be sent through this transport."""
+        return not self._abandoned and not self._session.closed
 
-    def _timeout(self, total: float, connect: float) -> aiohttp.ClientTimeout:
+    def _timeout(self, total: float | None, connect: float | None) -> aiohttp.ClientTimeout:
         timeout = self._timeouts.get((total, connect))
         if timeout is None:
             # sock_connect rather than connect: waiting for a free pooled connection is not a
             # connect failure and must not time out as one.
-            timeout = aiohttp.ClientTimeout(total=total, sock_connect=min(connect, total))
+            if connect is not None and total is not None:
+                connect = min(connect, total)
+            timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect)
             self._timeouts[(total, connect)] = timeout
         return timeout
 
@@ -90,11 +176,10 @@ class Transport:
         url: str,
         headers: Mapping[str, str],
         body: bytes | None,
-        total_timeout: float,
-        connect_timeout: float,
+        total_timeout: float | None,
+        connect_timeout: float | None,
     ) -> RawResponse:
         """Send one request; return the answer or raise a translated ``APIError``."""
-        failure: APIError
         try:
             async with self._session.request(
                 method,
@@ -109,39 +194,13 @@ class Transport:
                 return RawResponse(response.status, response.headers, data, response.reason)
         except APIError:
             raise
-        except TimeoutError:  # asyncio's and aiohttp's timeouts are both TimeoutError
-            failure = APITimeoutError(f"{method} {url} timed out after {total_timeout:g}s", method=method, url=url)
-        except aiohttp.ClientConnectorError as exc:
-            failure = APIConnectionError(
-                f"could not connect for {method} {url}: {exc.os_error}",
-                method=method,
-                url=url,
-            )
-        except aiohttp.ClientResponseError as exc:
-            # Raised while parsing a broken answer (bad status line, oversized headers); its repr
-            # carries the request headers, so only its status and message are kept.
-            failure = APIConnectionError(
-                f"invalid HTTP answer to {method} {url}: {exc.status} {exc.message}", method=method, url=url
-            )
-        except aiohttp.ClientPayloadError:
-            failure = APIConnectionError(
-                f"the answer to {method} {url} was cut off before its end", method=method, url=url
-            )
-        except aiohttp.ServerDisconnectedError:
-            failure = APIConnectionError(
-                f"the server closed the connection before answering {method} {url}", method=method, url=url
-            )
-        except aiohttp.InvalidURL:
-            failure = APIConnectionError(f"invalid URL for {method}: {url}", method=method, url=url)
-        except (aiohttp.ClientError, OSError) as exc:
-            failure = APIConnectionError(
-                f"{method} {url} failed in transport: {type(exc).__name__}: {_safe_text(exc)}",
-                method=method,
-                url=url,
-            )
         except RuntimeError as exc:
             # aiohttp raises RuntimeError for a closed session or a session bound to another loop.
             raise LinqError(f"the HTTP session cannot be used: {exc}") from None
+        except Exception as exc:
+            failure = _translate(exc, method, url, total_timeout)
+            if failure is None:
+                raise
         raise failure
 
     async def _read(self, response: aiohttp.ClientResponse, method: str, url: str) -> bytes:
@@ -167,27 +226,53 @@ class Transport:
         return b"".join(chunks)
 
     async def close(self) -> None:
-        """Close the session if this transport created it."""
+        """Close the session if this transport created it (on its loop)."""
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            await watch.aclose()
         if self._owned and not self._session.closed:
             await self._session.close()
 
+    def abort(self) -> None:
+        """Drop every connection without a goodbye (no TLS close_notify), then forget the session.
 
-def _safe_text(exc: BaseException) -> str:
-    # str() of aiohttp's exceptions never holds request headers (their repr may); keep it short.
-    text = str(exc)
-    return text if len(text) <= 200 else text[:197] + "..."
+        For a forked child whose loop no longer shares its epoll instance with the parent: the
+        sockets are closed in the child only, nothing is written to them. Must run on a loop that
+        is then run once, so that the closes complete.
+        """
+        connector = self._session.connector if self._owned else None
+        self._forget()
+        if connector is not None:
+            connector.close(abort_ssl=True)
 
+    def discard(self) -> None:
+        """Forget a session whose loop closed without shutting down async generators; nothing can run on it."""
+        self._forget()
 
-def abandon_session(transport: Transport) -> None:
-    """Forget a session inherited through ``fork()`` without closing it.
+    def abandon(self) -> None:
+        """Forget a session inherited through ``fork()`` without touching its sockets.
 
-    Closing would unregister the parent's sockets from the epoll instance parent and child share,
-    and could write TLS close_notify on the parent's connections. Marking the connector closed
-    keeps its finaliser from doing exactly that; the session then reports itself closed, so no
-    "Unclosed client session" is printed either.
-    """
-    session = transport._session
-    connector = session.connector
-    if connector is not None:
-        connector._closed = True
-    session._connector = None
+        Closing would unregister the parent's sockets from the epoll instance parent and child share,
+        and could write TLS close_notify on the parent's connections. Marking the connector closed
+        keeps its finaliser from doing exactly that; the session then reports itself closed, so no
+        "Unclosed client session" is printed either.
+        """
+        self._forget()
+
+    def _forget(self) -> None:
+        self._abandoned = True
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            # Finish it here, without a loop: abandoned, its `finally` awaits nothing, and a finished
+            # generator is never handed to a loop's finaliser later.
+            try:
+                watch.aclose().send(None)
+            except StopIteration:
+                pass
+        if not self._owned:
+            return
+        session = self._session
+        connector = session.connector
+        if connector is not None:
+            connector._closed = True
+        session._connector = None

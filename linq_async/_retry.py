@@ -79,7 +79,11 @@ class RetryPolicy:
     jitter: Callable[[], float] = attrs.field(default=random.random, eq=False, repr=False)
 
     def is_retryable(self, exc: BaseException) -> bool:
-        """Tell whether a failed attempt may be repeated (see the module docstring)."""
+        """Tell whether a failed attempt may be repeated (see the module docstring).
+
+        The one retry decision: it is asked after the first attempt and after every later one, so a
+        subclass that overrides it (to retry a 409, say) is honoured on every attempt.
+        """
         return is_retryable(exc)
 
     def backoff(self, retry_number: int) -> float:
@@ -113,7 +117,7 @@ class RetryPolicy:
             sleep=self.sleep if self.sleep is not None else asyncio.sleep,
             stop=stop_after_attempt(self.max_retries + 1),
             wait=self._wait,
-            retry=retry_if_exception(is_retryable),
+            retry=retry_if_exception(self.is_retryable),
             before_sleep=_log_retry,
             reraise=True,
         )

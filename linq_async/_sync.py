@@ -1,15 +1,22 @@
 """``SyncLinqClient``: the async client driven from blocking code, with no request logic of its own.
 
-Each sync client owns one private event loop on a daemon thread, started on the first call, and
-one ``AsyncLinqClient`` whose session lives on that loop, so connections are pooled across calls.
-Calls are handed to the loop and waited for; every sync method is derived from its async twin by
-a typed descriptor (``blocking``, ``blocking_iter``), so the two surfaces cannot drift apart.
+Where a call runs:
 
-What it survives: being called inside a running event loop (a notebook cell, an async framework
-calling a legacy helper), from many threads at once, in a child after ``os.fork()`` (the child
-abandons what it inherited, never closing it, and starts afresh), and Ctrl-C (the in-flight call
-is cancelled on the loop and unwound before ``KeyboardInterrupt`` reaches the caller). Called from
-the loop's own thread it raises instead of deadlocking.
+- In a thread that runs no event loop (scripts, Django views, Celery tasks: the common case), on an
+  event loop owned by that thread and run only for the duration of the call. Each thread gets its
+  own loop and its own pooled aiohttp session, closed when the thread ends or the client closes.
+  No hand-off between threads, and no background thread at all.
+- In a thread that runs an event loop already (a notebook cell, an async framework calling a legacy
+  helper), on the client's private loop thread, started on first need; the caller waits for it.
+
+Every sync method is derived from its async twin by ``blocking(...)``, one line per method in the
+resource's sync twin class, so the two surfaces cannot drift apart.
+
+What it survives: many threads at once; ``os.fork()`` (the child forgets what it inherited without
+touching it, and starts afresh on next use); Ctrl-C (the call is cancelled on its loop and unwound
+before ``KeyboardInterrupt`` reaches the caller, so no retry is sent for it); ``close()`` while
+another thread waits (that thread gets a ``LinqError``); never being closed (cleaned up quietly at
+garbage collection or exit). Called from its private loop thread it raises instead of deadlocking.
 """
 
 from __future__ import annotations
@@ -18,35 +25,224 @@ import asyncio
 import functools
 import inspect
 import logging
-import os
+import select
+import signal
 import sys
 import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, cast, overload
 
-from ._client import DEFAULT_MAX_RESPONSE_BYTES, AsyncLinqClient, Timeout
+from ._client import _FORK_HANDLERS, DEFAULT_MAX_RESPONSE_BYTES, AsyncLinqClient, Timeout, _Connection
 from ._errors import LinqError, ValidationError
+from ._response import APIResponse, AsyncAPIResponse
 from ._retry import RetryPolicy
-from .pagination import AsyncPaginator, SyncPaginator
+from .pagination import Page, SyncPaginator
+from .resources._base import ENDPOINT, PAGINATED, Mode, Parsed, Raw, kind_of
 
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["SyncLinqClient", "blocking", "blocking_iter", "blocking_pager"]
+    from .resources._base import Resource, endpoint, paginated
+    from .resources.chats import SyncChats
 
-A = TypeVar("A")
+__all__ = ["SyncLinqClient", "SyncResource", "blocking"]
+
 P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
 
-# How long a waiting caller sleeps between checks; it only bounds how often an idle wait wakes.
 logger = logging.getLogger("linq_async")
 
+# How long a caller waiting on the private loop thread sleeps between checks (it only bounds how
+# often an idle wait wakes), and how long Ctrl-C waits for a cancelled call to unwind.
 _WAIT_SLICE = 0.5
-# How long Ctrl-C waits for the cancelled call to unwind before KeyboardInterrupt is re-raised.
 _UNWIND_WAIT = 0.35
 _SHUTDOWN_WAIT = 5.0
+
+_get_running_loop = asyncio.events._get_running_loop
+_MAIN_THREAD = threading.main_thread().ident
+
+
+def _discard(awaitable: Awaitable[Any]) -> None:
+    if inspect.iscoroutine(awaitable):
+        awaitable.close()
+
+
+def _closed_error() -> LinqError:
+    return LinqError("this SyncLinqClient is closed; create a new one")
+
+
+def _interrupted(cancelled: BaseException | None) -> KeyboardInterrupt:
+    interruption = KeyboardInterrupt()
+    partial = getattr(cancelled, "batch_result", None)
+    if partial is not None:
+        interruption.batch_result = partial  # type: ignore[attr-defined]
+    return interruption
+
+
+# Loops owned by calling threads --------------------------------------------------------------
+
+
+class _ThreadLoop:
+    """An event loop owned by one calling thread, run only while that thread is in a call."""
+
+    __slots__ = ("__weakref__", "closed", "dispose", "lock", "loop", "task")
+
+    task: asyncio.Future[Any] | None
+
+    def __init__(self, conn: _Connection) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.lock = threading.Lock()  # held while a call runs the loop
+        self.task = None
+        self.closed = False
+        # Runs once: when the owning thread ends (its thread-local entry is dropped), at close(), at
+        # garbage collection of the client, or at exit.
+        self.dispose = weakref.finalize(self, _dispose_loop, self.loop, conn)
+
+    def run(self, awaitable: Awaitable[T]) -> T:
+        loop = self.loop
+        with self.lock:
+            if self.closed:
+                _discard(awaitable)
+                raise _closed_error()
+            task = asyncio.ensure_future(awaitable, loop=loop)
+            self.task = task
+            sigint = _SigintCanceller(task, loop) if _wants_sigint() else None
+            try:
+                return loop.run_until_complete(task)
+            except asyncio.CancelledError as exc:
+                if sigint is not None and sigint.fired:
+                    raise _interrupted(exc) from None
+                if self.closed:
+                    raise LinqError("the SyncLinqClient was closed while this call was in flight") from None
+                raise
+            except BaseException:
+                # KeyboardInterrupt from a handler of the caller's, SystemExit: stop the call on its
+                # loop before handing the exception on, so nothing more is sent for it.
+                if not task.done():
+                    task.cancel()
+                    try:
+                        loop.run_until_complete(asyncio.wait([task], timeout=_UNWIND_WAIT))
+                    except BaseException:  # noqa: BLE001, S110 - already unwinding; never mask the original
+                        pass
+                raise
+            finally:
+                self.task = None
+                if sigint is not None:
+                    sigint.restore()
+                if cast(bool, self.closed):  # set by close() in another thread meanwhile
+                    self.dispose()
+
+    def close(self) -> None:
+        """Close it from any thread: at once if idle, else by cancelling the call its thread is in."""
+        self.closed = True
+        if self.lock.acquire(blocking=False):
+            try:
+                self.dispose()
+            finally:
+                self.lock.release()
+            return
+        task = self.task
+        if task is not None:
+            try:
+                self.loop.call_soon_threadsafe(task.cancel)
+            except RuntimeError:  # closed meanwhile
+                pass
+
+    def forked(self) -> None:
+        """In a forked child: make the loop safe to close, drop its connections unannounced, close it."""
+        self.closed = True
+        self.dispose.detach()
+        if self.loop.is_closed():
+            return
+        _unshare_selector(self.loop)
+        if self.loop.is_running():  # it was in a call on a thread the child does not have
+            _INHERITED.append(self.loop)
+            return
+        self.dispose = weakref.finalize(self, _dispose_loop, self.loop, None)
+        self.dispose()
+
+
+def _wants_sigint() -> bool:
+    return threading.get_ident() == _MAIN_THREAD and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+class _SigintCanceller:
+    """While a call runs in the main thread: Ctrl-C cancels it (a second Ctrl-C raises at once)."""
+
+    __slots__ = ("fired", "loop", "previous", "task")
+
+    def __init__(self, task: asyncio.Future[Any], loop: asyncio.AbstractEventLoop) -> None:
+        self.task = task
+        self.loop = loop
+        self.fired = False
+        self.previous = signal.signal(signal.SIGINT, self._on_sigint)
+
+    def _on_sigint(self, signum: int, frame: object) -> None:
+        if self.fired or self.task.done():
+            raise KeyboardInterrupt
+        self.fired = True
+        self.task.cancel()
+        self.loop.call_soon_threadsafe(lambda: None)  # wake the selector, which resumed after EINTR
+
+    def restore(self) -> None:
+        signal.signal(signal.SIGINT, self.previous)
+
+
+def _dispose_loop(loop: asyncio.AbstractEventLoop, conn: _Connection | None) -> None:
+    """Close the session made on ``loop``, then the loop; from any thread whose own loop is not running."""
+    transport = conn.pop_transport(loop) if conn is not None else None
+    if loop.is_closed() or loop.is_running():
+        return
+    if _get_running_loop() is not None or sys.is_finalizing():
+        # A loop runs in this thread (close() called from async code, a collection inside a
+        # callback): this one cannot run here. A short-lived thread can, except at shutdown.
+        if sys.is_finalizing():
+            if transport is not None:
+                transport.discard()
+            loop.close()
+            return
+        helper = threading.Thread(target=_finish_loop, args=(loop, transport), name="linq-async-close", daemon=True)
+        helper.start()
+        helper.join(_SHUTDOWN_WAIT)
+        return
+    _finish_loop(loop, transport)
+
+
+def _finish_loop(loop: asyncio.AbstractEventLoop, transport: Any) -> None:
+    try:
+        if transport is not None:
+            loop.run_until_complete(transport.close())
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    except Exception:
+        logger.debug("closing a thread's event loop failed; closing it anyway", exc_info=True)
+    finally:
+        loop.close()
+
+
+def _unshare_selector(loop: asyncio.AbstractEventLoop) -> None:
+    """Give a loop inherited through fork() an epoll instance of its own.
+
+    After fork() the child's epoll descriptor refers to the parent's epoll instance: removing a
+    socket from it in the child (closing a transport, closing the loop) would remove the parent's
+    registration too, and the parent would wait forever on that socket. With a fresh instance, the
+    child's removals touch nothing of the parent's. Only epoll (Linux) is shared this way.
+    """
+    selector = getattr(loop, "_selector", None)
+    inner = getattr(selector, "_selector", None)
+    epoll = getattr(select, "epoll", None)
+    if epoll is not None and isinstance(inner, epoll):
+        inner.close()  # the child's descriptor only; the parent's instance lives on
+        selector._selector = epoll()  # type: ignore[union-attr]
+
+
+# Objects a forked child must never finalise (they belong to threads it does not have).
+_INHERITED: list[object] = []
+
+
+# The private loop thread, for callers that already run an event loop ------------------------
 
 
 class _Call:
@@ -72,8 +268,7 @@ class _Call:
 
     def start(self) -> None:  # on the loop thread
         if self.withdrawn:
-            if inspect.iscoroutine(self.awaitable):
-                self.awaitable.close()
+            _discard(self.awaitable)
             self._done(None, asyncio.CancelledError())
             return
         self.task = _start_task(self._run())
@@ -124,10 +319,10 @@ else:
 
 
 class _LoopThread:
-    """A private event loop running on a daemon thread, and the async client that lives on it."""
+    """A private event loop running on a daemon thread."""
 
-    def __init__(self, client: AsyncLinqClient) -> None:
-        self.client = client
+    def __init__(self, conn: _Connection) -> None:
+        self._conn = conn
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -140,7 +335,7 @@ class _LoopThread:
             return loop
         with self._lock:
             if self._stopped:
-                raise LinqError("this SyncLinqClient is closed; create a new one")
+                raise _closed_error()
             if self._loop is None:
                 loop = asyncio.new_event_loop()
                 ready = threading.Event()
@@ -172,8 +367,7 @@ class _LoopThread:
     def run(self, awaitable: Awaitable[T]) -> T:
         """Run ``awaitable`` on the loop and block until it is done."""
         if threading.get_ident() == self._ident:
-            if inspect.iscoroutine(awaitable):
-                awaitable.close()
+            _discard(awaitable)
             raise LinqError(
                 "a SyncLinqClient method was called on its own event-loop thread (for example from an "
                 "on_progress callback); that would deadlock. Use the AsyncLinqClient there."
@@ -181,17 +375,15 @@ class _LoopThread:
         try:
             loop = self._started_loop()
         except BaseException:
-            if inspect.iscoroutine(awaitable):
-                awaitable.close()
+            _discard(awaitable)
             raise
         call = _Call(awaitable)
         try:
             try:
                 loop.call_soon_threadsafe(call.start)
             except RuntimeError:  # closed by another thread a moment ago
-                if inspect.iscoroutine(awaitable):
-                    awaitable.close()
-                raise LinqError("this SyncLinqClient is closed; create a new one") from None
+                _discard(awaitable)
+                raise _closed_error() from None
             # Waited in slices so that a signal (Ctrl-C) is handled on every platform, and so that a
             # loop closed by another thread before running this call cannot leave it waiting forever.
             while not call.lock.acquire(timeout=_WAIT_SLICE):
@@ -218,7 +410,7 @@ class _LoopThread:
         return result
 
     def shutdown(self) -> None:
-        """Close the async client on the loop, then stop the loop and its thread. Idempotent."""
+        """Close the session on the loop, then stop the loop and its thread. Idempotent."""
         with self._lock:
             if self._stopped:
                 return
@@ -226,95 +418,153 @@ class _LoopThread:
             loop, thread = self._loop, self._thread
         if loop is None or thread is None or loop.is_closed():
             return
+        transport = self._conn.pop_transport(loop)
         if threading.get_ident() == self._ident:
             # Reached from the loop thread itself (a garbage collection there): do not wait on it.
-            asyncio.ensure_future(self.client.close(), loop=loop).add_done_callback(lambda _: loop.stop())
+            closing = asyncio.ensure_future(transport.close() if transport else asyncio.sleep(0), loop=loop)
+            closing.add_done_callback(lambda _: loop.stop())
             return
         try:
-            asyncio.run_coroutine_threadsafe(self.client.close(), loop).result(timeout=_SHUTDOWN_WAIT)
+            if transport is not None:
+                asyncio.run_coroutine_threadsafe(transport.close(), loop).result(timeout=_SHUTDOWN_WAIT)
         except Exception:
-            logger.debug("closing the client on its loop failed; stopping the loop anyway", exc_info=True)
+            logger.debug("closing the session on the loop thread failed; stopping the loop anyway", exc_info=True)
         finally:
             if not loop.is_closed():
                 loop.call_soon_threadsafe(loop.stop)
             thread.join(timeout=_SHUTDOWN_WAIT)
 
-    def abandon(self) -> None:
-        """Forget an inherited loop in a forked child without touching it (see ``_after_fork``)."""
+    def forked(self) -> None:
+        """In a forked child: the thread is gone; forget its loop without touching it."""
         self._stopped = True
-        transport = self.client._conn.transport
-        if transport is not None:
-            from ._http import abandon_session
+        loop = self._loop
+        if loop is not None:
+            _unshare_selector(loop)
+            _INHERITED.append(loop)
 
-            abandon_session(transport)
+
+# The runner: where each call goes ----------------------------------------------------------
 
 
-class _SyncState:
-    """What a sync client and its ``with_options`` views share: the loop thread and its client."""
+class _RunnerState:
+    """The loops of one sync client (shared by its ``with_options`` views)."""
 
-    def __init__(self, client: AsyncLinqClient) -> None:
-        self.pid = os.getpid()
+    def __init__(self, conn: _Connection) -> None:
+        self.conn = conn
+        self.lock = threading.Lock()
+        self.local = threading.local()
+        self.loops: weakref.WeakSet[_ThreadLoop] = weakref.WeakSet()
+        self.loop_thread: _LoopThread | None = None
         self.closed = False
-        self.runner = _LoopThread(client)
-        self._finalizer = weakref.finalize(self, _LoopThread.shutdown, self.runner)
         _STATES.add(self)
 
-    def current(self) -> _LoopThread:
-        if self.pid != os.getpid():
-            self.after_fork()
-        if self.closed:
-            raise LinqError("this SyncLinqClient is closed; create a new one")
-        return self.runner
+    def thread_loop(self) -> _ThreadLoop:
+        with self.lock:
+            if self.closed:
+                raise _closed_error()
+            loop = _ThreadLoop(self.conn)
+            self.loops.add(loop)
+        self.local.loop = loop
+        return loop
 
-    def after_fork(self) -> None:
-        """In a forked child: abandon the parent's loop and session, start afresh on next use."""
-        if self.pid == os.getpid():
-            return
-        self.pid = os.getpid()
-        self._finalizer.detach()  # its shutdown would unregister the parent's sockets from epoll
-        old = self.runner
-        old.abandon()
-        self.runner = _LoopThread(old.client._detached_copy())
-        self._finalizer = weakref.finalize(self, _LoopThread.shutdown, self.runner)
+    def loop_thread_runner(self) -> _LoopThread:
+        runner = self.loop_thread
+        if runner is None:
+            with self.lock:
+                if self.closed:
+                    raise _closed_error()
+                runner = self.loop_thread
+                if runner is None:
+                    runner = self.loop_thread = _LoopThread(self.conn)
+        return runner
 
     def close(self) -> None:
-        if self.pid != os.getpid():
-            self.after_fork()
-        self.closed = True
-        self._finalizer()
+        with self.lock:
+            if self.closed:
+                return
+            self.closed = True
+            loops, loop_thread = list(self.loops), self.loop_thread
+        for loop in loops:
+            loop.close()
+        if loop_thread is not None:
+            loop_thread.shutdown()
+        self.conn.closed = True
+
+    def forked(self) -> None:
+        for loop in list(self.loops):
+            loop.forked()
+        self.loops = weakref.WeakSet()
+        self.local = threading.local()
+        if self.loop_thread is not None:
+            self.loop_thread.forked()
+            self.loop_thread = None
 
 
-_STATES: weakref.WeakSet[_SyncState] = weakref.WeakSet()
+_STATES: weakref.WeakSet[_RunnerState] = weakref.WeakSet()
 
 
 def _after_fork_in_child() -> None:
     for state in list(_STATES):
-        state.after_fork()
+        state.forked()
 
 
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+_FORK_HANDLERS.append(_after_fork_in_child)
 
 
-class SyncResource(Generic[A]):
-    """The blocking twin of an async resource; its methods are ``blocking`` descriptors."""
+class _Runner:
+    """Runs awaitables for a sync client and its views; cleans up when the last of them is gone."""
 
-    __slots__ = ("_get", "_sync")
+    __slots__ = ("__weakref__", "_finalizer", "state")
 
-    def __init__(self, sync: SyncLinqClient, get: Callable[[AsyncLinqClient], A]) -> None:
-        self._sync = sync
-        self._get = get
+    def __init__(self, conn: _Connection) -> None:
+        self.state = _RunnerState(conn)
+        self._finalizer = weakref.finalize(self, _RunnerState.close, self.state)
 
-    def _bind(self) -> tuple[_LoopThread, A]:
-        runner, client = self._sync._bind()
-        return runner, self._get(client)
+    def run(self, awaitable: Awaitable[T]) -> T:
+        """Run ``awaitable`` to its end from blocking code and return its result."""
+        if _get_running_loop() is None:
+            state = self.state
+            loop: _ThreadLoop | None = getattr(state.local, "loop", None)
+            if loop is None:
+                try:
+                    loop = state.thread_loop()
+                except BaseException:
+                    _discard(awaitable)
+                    raise
+            return loop.run(awaitable)
+        try:
+            runner = self.state.loop_thread_runner()
+        except BaseException:
+            _discard(awaitable)
+            raise
+        return runner.run(awaitable)
+
+    @property
+    def closed(self) -> bool:
+        return self.state.closed
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+# Sync twins -------------------------------------------------------------------------------
+
+
+class SyncResource(Generic[Mode]):
+    """The blocking twin of an async resource; its methods are ``blocking(...)`` lines."""
+
+    def __init__(self, runner: _Runner, target: Resource[Any]) -> None:
+        self._runner = runner
+        self._async: Any = target
+        self._raw: bool = target._raw
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} of {self._sync!r}>"
+        mode = " (raw responses)" if self._raw else ""
+        return f"<{type(self).__name__}{mode} of {self._async._client!r}>".replace("AsyncLinqClient", "SyncLinqClient")
 
 
 class _Derived:
-    """What the three descriptors share: the async method, and its name, doc and signature for the twin."""
+    """What the descriptors share: the async method, and its name, doc and signature for the twin."""
 
     method: Callable[..., Any]
 
@@ -322,6 +572,10 @@ class _Derived:
         self.method = method
         self.__doc__ = method.__doc__
         self.__name__ = method.__name__
+        self._attr = method.__name__
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self._attr = name
 
     @functools.cached_property
     def signature(self) -> inspect.Signature:
@@ -329,103 +583,174 @@ class _Derived:
         signature = inspect.signature(self.method)
         return signature.replace(parameters=list(signature.parameters.values())[1:])
 
-    def _named(self, call: Callable[P, R]) -> Callable[P, R]:
+    def _bound(self, obj: SyncResource[Any], call: Callable[..., Any]) -> Any:
         call.__name__ = self.__name__
+        call.__qualname__ = f"{type(obj).__name__}.{self._attr}"
         call.__doc__ = self.__doc__
         call.__signature__ = self.signature  # type: ignore[attr-defined]
+        obj.__dict__[self._attr] = call  # later lookups find it directly, without this descriptor
+        return call
+
+    def __get__(self, obj: SyncResource[Any] | None, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        return self._bound(obj, self._make(obj))
+
+    def _make(self, obj: SyncResource[Any]) -> Callable[..., Any]:
+        raise NotImplementedError
+
+
+class _BlockingEndpoint(_Derived, Generic[P, R]):
+    """The blocking twin of an ``@endpoint``: returns the model, or an ``APIResponse`` in raw mode."""
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, obj: None, owner: type[Any]) -> _BlockingEndpoint[P, R]: ...
+
+        @overload
+        def __get__(self, obj: SyncResource[Raw], owner: type[Any]) -> Callable[P, APIResponse[R]]: ...
+
+        @overload
+        def __get__(self, obj: SyncResource[Parsed], owner: type[Any]) -> Callable[P, R]: ...
+
+        def __get__(self, obj: Any, owner: type[Any]) -> Any: ...
+
+    def _make(self, obj: SyncResource[Any]) -> Callable[..., Any]:
+        method, target, run = self.method, obj._async, obj._runner.run
+        if obj._raw:
+
+            def call_raw(*args: Any, **kwargs: Any) -> Any:
+                response: AsyncAPIResponse[Any] = run(method(target, *args, **kwargs))
+                return response._blocking()
+
+            return call_raw
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return run(method(target, *args, **kwargs))
+
         return call
 
 
-class blocking(_Derived, Generic[A, P, R]):
-    """Derive a blocking method from an async resource method; the signature is the same."""
+class _BlockingCall(_Derived, Generic[P, R]):
+    """The blocking twin of a plain ``async def`` method (a batch): the same result in either mode."""
 
-    method: Callable[Concatenate[A, P], Coroutine[Any, Any, R]]
+    if TYPE_CHECKING:
 
-    def __init__(self, method: Callable[Concatenate[A, P], Coroutine[Any, Any, R]]) -> None:
-        super().__init__(method)
+        @overload
+        def __get__(self, obj: None, owner: type[Any]) -> _BlockingCall[P, R]: ...
 
-    @overload
-    def __get__(self, obj: None, owner: type[Any]) -> blocking[A, P, R]: ...
+        @overload
+        def __get__(self, obj: SyncResource[Any], owner: type[Any]) -> Callable[P, R]: ...
 
-    @overload
-    def __get__(self, obj: SyncResource[A], owner: type[Any]) -> Callable[P, R]: ...
+        def __get__(self, obj: Any, owner: type[Any]) -> Any: ...
 
-    def __get__(self, obj: SyncResource[A] | None, owner: type[Any]) -> blocking[A, P, R] | Callable[P, R]:
-        if obj is None:
-            return self
-        method = self.method
+    def _make(self, obj: SyncResource[Any]) -> Callable[..., Any]:
+        method, target, run = self.method, obj._async, obj._runner.run
 
-        def call(*args: P.args, **kwargs: P.kwargs) -> R:
-            runner, target = obj._bind()
-            return runner.run(method(target, *args, **kwargs))
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return run(method(target, *args, **kwargs))
 
-        return self._named(call)
+        return call
 
 
-class blocking_iter(_Derived, Generic[A, P, T]):
-    """Derive a plain generator from an async-iterator resource method; the signature is the same.
+class _BlockingIter(_Derived, Generic[P, T]):
+    """The blocking twin of an async-iterator method: a plain generator.
 
-    Items are pulled one at a time from the loop; closing the generator early (``break``) or
-    Ctrl-C closes the async iterator on the loop, which cancels whatever it had in flight.
+    Items are pulled one at a time; closing the generator early (``break``) or Ctrl-C closes the
+    async iterator on its loop, which cancels whatever it had in flight.
     """
 
-    method: Callable[Concatenate[A, P], AsyncIterator[T]]
+    if TYPE_CHECKING:
 
-    def __init__(self, method: Callable[Concatenate[A, P], AsyncIterator[T]]) -> None:
-        super().__init__(method)
+        @overload
+        def __get__(self, obj: None, owner: type[Any]) -> _BlockingIter[P, T]: ...
 
-    @overload
-    def __get__(self, obj: None, owner: type[Any]) -> blocking_iter[A, P, T]: ...
+        @overload
+        def __get__(self, obj: SyncResource[Any], owner: type[Any]) -> Callable[P, Iterator[T]]: ...
 
-    @overload
-    def __get__(self, obj: SyncResource[A], owner: type[Any]) -> Callable[P, Iterator[T]]: ...
+        def __get__(self, obj: Any, owner: type[Any]) -> Any: ...
 
-    def __get__(
-        self, obj: SyncResource[A] | None, owner: type[Any]
-    ) -> blocking_iter[A, P, T] | Callable[P, Iterator[T]]:
-        if obj is None:
-            return self
-        method = self.method
+    def _make(self, obj: SyncResource[Any]) -> Callable[..., Any]:
+        method, target, runner = self.method, obj._async, obj._runner
 
-        def call(*args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
-            runner, target = obj._bind()
+        def call(*args: Any, **kwargs: Any) -> Iterator[Any]:
             return _pull(runner, method(target, *args, **kwargs))
 
-        return self._named(call)
+        return call
 
 
-class blocking_pager(_Derived, Generic[A, P, T]):
-    """Derive a ``SyncPaginator`` method from a paginated async method; the signature is the same.
+class _BlockingPager(_Derived, Generic[P, T]):
+    """The blocking twin of a ``@paginated`` method: a ``SyncPaginator``, or the first page's ``APIResponse``.
 
     Arguments are checked at the call, as on the async side; pages are fetched as iterated.
     """
 
-    method: Callable[Concatenate[A, P], AsyncPaginator[T]]
+    if TYPE_CHECKING:
 
-    def __init__(self, method: Callable[Concatenate[A, P], AsyncPaginator[T]]) -> None:
-        super().__init__(method)
+        @overload
+        def __get__(self, obj: None, owner: type[Any]) -> _BlockingPager[P, T]: ...
 
-    @overload
-    def __get__(self, obj: None, owner: type[Any]) -> blocking_pager[A, P, T]: ...
+        @overload
+        def __get__(self, obj: SyncResource[Raw], owner: type[Any]) -> Callable[P, APIResponse[Page[T]]]: ...
 
-    @overload
-    def __get__(self, obj: SyncResource[A], owner: type[Any]) -> Callable[P, SyncPaginator[T]]: ...
+        @overload
+        def __get__(self, obj: SyncResource[Parsed], owner: type[Any]) -> Callable[P, SyncPaginator[T]]: ...
 
-    def __get__(
-        self, obj: SyncResource[A] | None, owner: type[Any]
-    ) -> blocking_pager[A, P, T] | Callable[P, SyncPaginator[T]]:
-        if obj is None:
-            return self
-        method = self.method
+        def __get__(self, obj: Any, owner: type[Any]) -> Any: ...
 
-        def call(*args: P.args, **kwargs: P.kwargs) -> SyncPaginator[T]:
-            runner, target = obj._bind()
+    def _make(self, obj: SyncResource[Any]) -> Callable[..., Any]:
+        method, target, runner = self.method, obj._async, obj._runner
+        if obj._raw:
+
+            def call_raw(*args: Any, **kwargs: Any) -> Any:
+                response: AsyncAPIResponse[Any] = runner.run(method(target, *args, **kwargs))
+                return response._blocking()
+
+            return call_raw
+
+        def call(*args: Any, **kwargs: Any) -> Any:
             return SyncPaginator(runner, method(target, *args, **kwargs))
 
-        return self._named(call)
+        return call
 
 
-def _pull(runner: _LoopThread, iterator: AsyncIterator[T]) -> Iterator[T]:
+@overload
+def blocking(method: endpoint[P, R]) -> _BlockingEndpoint[P, R]: ...
+
+
+@overload
+def blocking(method: paginated[P, T]) -> _BlockingPager[P, T]: ...
+
+
+@overload
+def blocking(method: Callable[Concatenate[Any, P], AsyncIterator[T]]) -> _BlockingIter[P, T]: ...
+
+
+@overload
+def blocking(method: Callable[Concatenate[Any, P], Coroutine[Any, Any, R]]) -> _BlockingCall[P, R]: ...
+
+
+def blocking(method: Any) -> Any:
+    """Derive a sync twin's method from its async resource method; the signature is the same.
+
+    ``@endpoint`` methods return the model (an ``APIResponse`` under ``with_raw_response``),
+    ``@paginated`` ones a ``SyncPaginator``, async-iterator methods a generator, and other
+    ``async def`` methods their result.
+    """
+    kind = kind_of(method)
+    if kind == ENDPOINT:
+        return _BlockingEndpoint(method)
+    if kind == PAGINATED:
+        return _BlockingPager(method)
+    if inspect.isasyncgenfunction(method):
+        return _BlockingIter(method)
+    if inspect.iscoroutinefunction(method):
+        return _BlockingCall(method)
+    raise TypeError(f"cannot derive a blocking twin from {method!r}")
+
+
+def _pull(runner: _Runner, iterator: AsyncIterator[T]) -> Iterator[T]:
     finished = False
     try:
         while True:
@@ -452,20 +777,27 @@ async def _next(iterator: AsyncIterator[T]) -> T:
     return await iterator.__anext__()
 
 
+# Top-level sync resources: attribute -> (module, class), imported on first access.
+_RESOURCES: dict[str, tuple[str, str]] = {
+    "chats": ("linq_async.resources.chats", "SyncChats"),
+}
+
+
 class SyncLinqClient:
-    """Blocking client for the Linq Partner API V3: the async client run on a private loop thread.
+    """Blocking client for the Linq Partner API V3: the async client, run from blocking code.
 
     Takes the same arguments as ``AsyncLinqClient`` and exposes the same resources; each method
-    blocks and returns the same models or raises the same errors. Safe to share between threads,
-    usable inside a running event loop, after ``os.fork()`` and across Ctrl-C. Use it as
-    ``with SyncLinqClient() as client:`` or call ``client.close()``; a client never closed is
-    cleaned up quietly at garbage collection or exit.
+    blocks and returns the same models or raises the same errors. Safe to share between threads
+    (each thread gets its own pooled session), usable inside a running event loop, after
+    ``os.fork()`` and across Ctrl-C. Use it as ``with SyncLinqClient() as client:`` or call
+    ``client.close()``; a client never closed is cleaned up quietly at garbage collection or exit.
 
     ``session`` must stay ``None``: an aiohttp session belongs to the loop it was made on, and this
-    client's loop is private. Raises ``ValidationError`` as ``AsyncLinqClient`` does.
+    client makes its own loops. Raises ``ValidationError`` as ``AsyncLinqClient`` does.
     """
 
-    chats: SyncChats
+    if TYPE_CHECKING:
+        chats: SyncChats[Parsed]
 
     def __init__(
         self,
@@ -482,8 +814,8 @@ class SyncLinqClient:
     ) -> None:
         if session is not None:
             raise ValidationError(
-                "SyncLinqClient runs on its own private event loop and cannot use an aiohttp session made "
-                "on another; pass session= to AsyncLinqClient instead"
+                "SyncLinqClient makes its own event loops and cannot use an aiohttp session made on "
+                "another; pass session= to AsyncLinqClient instead"
             )
         client = AsyncLinqClient(
             api_key,
@@ -495,45 +827,39 @@ class SyncLinqClient:
             max_connections=max_connections,
             max_response_bytes=max_response_bytes,
         )
-        self._state = _SyncState(client)
-        # with_options calls applied in order to the state's async client, as views of views are.
-        self._options: tuple[dict[str, Any], ...] = ()
-        self._view: tuple[AsyncLinqClient, AsyncLinqClient] | None = None
-        self._make_resources()
+        client._conn.per_loop = True
+        self._client = client
+        self._runner = _Runner(client._conn)
 
-    def _make_resources(self) -> None:
-        self.chats = SyncChats(self, _chats)
+    def __getattr__(self, name: str) -> Any:
+        where = _RESOURCES.get(name)
+        if where is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        import importlib
 
-    def _bind(self) -> tuple[_LoopThread, AsyncLinqClient]:
-        runner = self._state.current()
-        base = runner.client
-        if not self._options:
-            return runner, base
-        view = self._view
-        if view is None or view[0] is not base:
-            view = (base, _apply(base, self._options))
-            self._view = view
-        return runner, view[1]
+        resource = getattr(importlib.import_module(where[0]), where[1])(self._runner, getattr(self._client, name))
+        self.__dict__[name] = resource
+        return resource
 
     @property
     def base_url(self) -> str:
         """The API base URL requests go to, without a trailing slash."""
-        return self._bind()[1].base_url
+        return self._client.base_url
 
     @property
     def timeout(self) -> Timeout:
         """The time limits applied to each request."""
-        return self._bind()[1].timeout
+        return self._client.timeout
 
     @property
     def retry(self) -> RetryPolicy:
         """The retry policy applied to each request."""
-        return self._bind()[1].retry
+        return self._client.retry
 
     @property
     def closed(self) -> bool:
         """Whether ``close()`` has been called."""
-        return self._state.closed
+        return self._runner.closed
 
     def with_options(
         self,
@@ -542,19 +868,21 @@ class SyncLinqClient:
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
     ) -> SyncLinqClient:
-        """Return a view of this client with other per-request options, sharing its loop and session."""
-        options = (*self._options, {"timeout": timeout, "max_retries": max_retries, "retry": retry})
-        _apply(self._state.current().client, options)  # validate now, in the caller's thread
+        """Return a view of this client with other per-request options, sharing its loops and sessions.
+
+        Same arguments as ``AsyncLinqClient.with_options``. Raises ``ValidationError`` for bad values.
+        """
         view = object.__new__(type(self))
-        view._state = self._state
-        view._options = options
-        view._view = None
-        view._make_resources()
+        view._client = self._client.with_options(timeout=timeout, max_retries=max_retries, retry=retry)
+        view._runner = self._runner
         return view
 
     def close(self) -> None:
-        """Close the session, stop the loop and its thread; safe to call twice."""
-        self._state.close()
+        """Close every session, the loops and the private thread; safe to call twice.
+
+        A call in flight in another thread fails with ``LinqError``.
+        """
+        self._runner.close()
 
     def __enter__(self) -> SyncLinqClient:
         return self
@@ -563,73 +891,6 @@ class SyncLinqClient:
         self.close()
 
     def __repr__(self) -> str:
-        if self._state.closed:
+        if self._runner.closed:
             return f"<{type(self).__name__} (closed)>"
-        client = _apply(self._state.runner.client, self._options)
-        return repr(client).replace("AsyncLinqClient", type(self).__name__, 1)
-
-
-def _apply(client: AsyncLinqClient, options: tuple[dict[str, Any], ...]) -> AsyncLinqClient:
-    for option in options:
-        client = client.with_options(**option)
-    return client
-
-
-# Sync resources: one line per async method. The parity test fails if one is missing.
-
-from .resources.chats import Chats  # noqa: E402 - after SyncResource, which the classes below need
-from .resources.messages import ChatMessages  # noqa: E402
-from .resources.participants import Participants  # noqa: E402
-
-
-def _chats(client: AsyncLinqClient) -> Chats:
-    return client.chats
-
-
-def _participants(client: AsyncLinqClient) -> Participants:
-    return client.chats.participants
-
-
-def _messages(client: AsyncLinqClient) -> ChatMessages:
-    return client.chats.messages
-
-
-class SyncParticipants(SyncResource[Participants]):
-    """Blocking twin of ``client.chats.participants``."""
-
-    __slots__ = ()
-
-    add = blocking(Participants.add)
-    remove = blocking(Participants.remove)
-    add_many = blocking(Participants.add_many)
-    remove_many = blocking(Participants.remove_many)
-    iter_add = blocking_iter(Participants.iter_add)
-    iter_remove = blocking_iter(Participants.iter_remove)
-
-
-class SyncChatMessages(SyncResource[ChatMessages]):
-    """Blocking twin of ``client.chats.messages``."""
-
-    __slots__ = ()
-
-    send = blocking(ChatMessages.send)
-    list = blocking_pager(ChatMessages.list)
-
-
-class SyncChats(SyncResource[Chats]):
-    """Blocking twin of ``client.chats``."""
-
-    __slots__ = ("messages", "participants")
-
-    create = blocking(Chats.create)
-    retrieve = blocking(Chats.retrieve)
-    list = blocking_pager(Chats.list)
-    update = blocking(Chats.update)
-    leave = blocking(Chats.leave)
-    list_chats = blocking_pager(Chats.list_chats)
-    leave_chat = blocking(Chats.leave_chat)
-
-    def __init__(self, sync: SyncLinqClient, get: Callable[[AsyncLinqClient], Chats]) -> None:
-        super().__init__(sync, get)
-        self.participants = SyncParticipants(sync, _participants)
-        self.messages = SyncChatMessages(sync, _messages)
+        return repr(self._client).replace("AsyncLinqClient", type(self).__name__, 1)

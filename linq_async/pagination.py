@@ -17,7 +17,7 @@ import attrs
 from ._errors import APIResponseValidationError
 
 if TYPE_CHECKING:
-    from ._sync import _LoopThread
+    from ._sync import _Runner
 
 __all__ = ["AsyncPaginator", "Page", "SyncPaginator"]
 
@@ -28,10 +28,21 @@ Fetch = Callable[[str | None], Awaitable["Page[T]"]]
 
 @attrs.frozen(kw_only=True)
 class Page(Generic[T]):
-    """One page: its ``items`` and the cursor of the next page (None on the last)."""
+    """One page: its ``items`` and the cursor of the next page (None on the last).
+
+    ``model`` is the page as the API sent it (``ChatList``, ...); its fields are also readable on
+    the page itself under the API's names, as in linq-python (``page.chats``, ``page.has_more``).
+    """
 
     items: tuple[T, ...]
     next_cursor: str | None = None
+    model: Any = attrs.field(default=None, eq=False, repr=False)
+
+    def __getattr__(self, name: str) -> Any:
+        model = object.__getattribute__(self, "model") if not name.startswith("_") else None
+        if model is None or name.startswith("_"):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return getattr(model, name)
 
     @property
     def has_next(self) -> bool:
@@ -89,7 +100,7 @@ class AsyncPaginator(Generic[T]):
 class SyncPaginator(Generic[T]):
     """The blocking twin of ``AsyncPaginator``: one round trip to the client's loop per page."""
 
-    def __init__(self, runner: _LoopThread, paginator: AsyncPaginator[T]) -> None:
+    def __init__(self, runner: _Runner, paginator: AsyncPaginator[T]) -> None:
         self._runner = runner
         self._paginator = paginator
 

@@ -28,62 +28,41 @@ from linq_async import (
     SyncLinqClient,
     ValidationError,
 )
-from linq_async._sync import SyncResource, blocking, blocking_iter, blocking_pager
-from linq_async.resources._base import Resource
+from linq_async._sync import SyncResource, _BlockingCall, _BlockingEndpoint, _BlockingIter, _BlockingPager
+from linq_async.resources._base import ENDPOINT, PAGINATED, Resource, kind_of
 
 from .helpers import ADD_OK, CHAT, KEY, Answer, ScriptedAPI, envelope
+from .surface import public_methods, resource_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 SLOW = "+14155550199"
 FAST = "+14155550100"
 
 
-def _resource_pairs() -> Iterator[tuple[str, Resource, SyncResource[Any]]]:
-    async_client = AsyncLinqClient(KEY)
-    sync_client = SyncLinqClient(KEY)
-    try:
-        stack: list[tuple[str, object, object]] = [("client", async_client, sync_client)]
-        while stack:
-            path, async_obj, sync_obj = stack.pop()
-            for name in _attribute_names(async_obj):
-                value = getattr(async_obj, name, None)
-                if not name.startswith("_") and isinstance(value, Resource):
-                    stack.append((f"{path}.{name}", value, getattr(sync_obj, name)))
-            if isinstance(async_obj, Resource):
-                assert isinstance(sync_obj, SyncResource), f"{path} has no sync twin"
-                yield path, async_obj, sync_obj
-    finally:
-        sync_client.close()
-
-
-def _attribute_names(obj: object) -> set[str]:
-    names = set(getattr(obj, "__dict__", {}))
-    for cls in type(obj).__mro__:
-        slots = getattr(cls, "__slots__", ())
-        names.update([slots] if isinstance(slots, str) else slots)
-    return names
-
-
 def test_every_async_method_has_a_sync_twin_with_the_same_signature() -> None:
-    pairs = list(_resource_pairs())
+    pairs = list(resource_pairs())
     assert {path for path, _, _ in pairs} >= {"client.chats", "client.chats.participants", "client.chats.messages"}
     checked = 0
     for path, async_obj, sync_obj in pairs:
-        for name, member in inspect.getmembers(type(async_obj), inspect.isfunction):
-            if name.startswith("_"):
-                continue
+        for name, member in public_methods(async_obj):
             twin = inspect.getattr_static(type(sync_obj), name, None)
             assert twin is not None, f"{path}.{name} has no sync twin"
-            if inspect.iscoroutinefunction(member):
-                kind: type[Any] = blocking
-            elif inspect.isasyncgenfunction(member):
-                kind = blocking_iter
-            else:
+            if kind_of(member) == ENDPOINT:
+                assert inspect.iscoroutinefunction(member), f"{path}.{name} is an endpoint but not async"
+                kind: type[Any] = _BlockingEndpoint
+            elif kind_of(member) == PAGINATED:
                 assert str(inspect.signature(member).return_annotation).startswith("AsyncPaginator["), (
+                    f"{path}.{name} is paginated but returns no paginator"
+                )
+                kind = _BlockingPager
+            elif inspect.isasyncgenfunction(member):
+                kind = _BlockingIter
+            else:
+                assert inspect.iscoroutinefunction(member), (
                     f"{path}.{name} is neither async nor paginated: how would the sync client run it?"
                 )
-                kind = blocking_pager
-            assert isinstance(twin, kind), f"{path}.{name} is not derived with {kind.__name__}"
+                kind = _BlockingCall
+            assert isinstance(twin, kind), f"{path}.{name} is not derived with blocking() as {kind.__name__}"
             assert twin.method is member, f"{path}.{name}'s twin wraps another function"
             bound_async = inspect.signature(getattr(async_obj, name))
             bound_sync = inspect.signature(getattr(sync_obj, name))
@@ -165,8 +144,9 @@ def test_one_client_shared_by_16_threads(sync_client: SyncLinqClient, threaded_a
     assert results == [["accepted"] * 20] * 16
     assert len(threaded_api.seen) == 320
     assert sorted(threaded_api.handles()) == sorted(f"+1415555{n:02d}{i:02d}" for n in range(16) for i in range(20))
-    transport = sync_client._state.runner.client._conn.transport
-    assert transport is not None
+    # Each thread had a pooled session of its own, closed when its thread ended with the pool.
+    assert 1 < len({s.peer for s in threaded_api.seen}) <= 16
+    assert sync_client._client._conn.by_loop == {}
 
 
 def test_calling_from_the_loop_thread_raises_instead_of_deadlocking(sync_client: SyncLinqClient) -> None:
@@ -177,19 +157,19 @@ def test_calling_from_the_loop_thread_raises_instead_of_deadlocking(sync_client:
 
     started = time.monotonic()
     with pytest.raises(LinqError, match="own event-loop thread"):
-        sync_client._state.runner.run(nested())
+        sync_client._runner.state.loop_thread_runner().run(nested())
     assert time.monotonic() - started < 5
 
 
 def test_close_stops_the_thread_and_is_final(threaded_api: ScriptedAPI) -> None:
     client = SyncLinqClient(KEY, base_url=threaded_api.base_url)
     client.chats.participants.add(CHAT, handle=FAST)
-    thread = client._state.runner._thread
-    assert thread is not None and thread.is_alive()
+    loop = client._runner.state.local.loop.loop
+    assert not loop.is_closed()
     client.close()
     client.close()
     assert client.closed
-    assert not thread.is_alive()
+    assert loop.is_closed()
     with pytest.raises(LinqError, match="closed"):
         client.chats.participants.add(CHAT, handle=FAST)
     assert repr(client) == "<SyncLinqClient (closed)>"
@@ -203,7 +183,8 @@ def test_with_statement_closes(threaded_api: ScriptedAPI) -> None:
 
 def test_a_client_never_used_closes_cleanly() -> None:
     client = SyncLinqClient(KEY)
-    assert client._state.runner._thread is None
+    assert client._runner.state.loop_thread is None
+    assert not client._runner.state.loops
     client.close()
     assert client.closed
 
@@ -219,14 +200,14 @@ def test_with_options_views_share_the_loop(sync_client: SyncLinqClient, threaded
     assert len(threaded_api.seen) == 1
     nested = quick.with_options(max_retries=1)
     assert (nested.timeout.total, nested.retry.max_retries) == (0.3, 1)
-    assert quick._state is sync_client._state
+    assert quick._runner is sync_client._runner
     assert "timeout=0.3" in repr(quick)
     with pytest.raises(ValidationError):
         sync_client.with_options(timeout=-1)
 
 
 def test_sync_client_refuses_a_foreign_session() -> None:
-    with pytest.raises(ValidationError, match="private event loop"):
+    with pytest.raises(ValidationError, match="its own event loops"):
         SyncLinqClient(KEY, session=object())  # type: ignore[arg-type]
 
 
@@ -235,7 +216,7 @@ def test_keyboard_interrupt_raised_inside_a_call_does_not_kill_the_loop(sync_cli
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        sync_client._state.runner.run(boom())
+        sync_client._runner.run(boom())
     assert sync_client.chats.participants.add(CHAT, handle=FAST).status == "accepted"
 
 
@@ -302,12 +283,12 @@ FORK_CHILD = f"""
     from linq_async import SyncLinqClient
     client = SyncLinqClient("{KEY}", base_url=sys.argv[1], timeout=5, max_retries=0)
     client.chats.participants.add("{CHAT}", handle="+14155550001")
-    parent_thread = client._state.runner._thread
-    inherited = client._state.runner.client._conn.transport._session.connector
+    parent_loop = client._runner.state.local.loop
+    inherited = client._client._conn.transport._session.connector
     pid = os.fork()
     if pid == 0:
         result = client.chats.participants.add("{CHAT}", handle="+14155550002")
-        assert client._state.runner._thread is not parent_thread
+        assert client._runner.state.local.loop is not parent_loop
         # What a garbage collection in the child may run at any time: had the inherited pool not been
         # abandoned, this would unregister the parent's socket from the epoll instance both share.
         type(inherited).__del__(inherited)
@@ -316,7 +297,7 @@ FORK_CHILD = f"""
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     result = client.chats.participants.add("{CHAT}", handle="+14155550003")
-    assert client._state.runner._thread is parent_thread
+    assert client._runner.state.local.loop is parent_loop
     print("parent", result.status, flush=True)
     client.close()
 """

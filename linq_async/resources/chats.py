@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Unpack
 
 from .. import _validate
 from .._errors import LinqError, ValidationError
+from .._sync import SyncResource, blocking
 from ..models import (
     Chat,
     ChatCreateResponse,
@@ -16,15 +18,15 @@ from ..models import (
     ChatUpdateResponse,
     MessageInput,
 )
-from ..pagination import AsyncPaginator, Page
-from ._base import Resource
-from .messages import ChatMessages, _cursor, _limit, message_body
-from .participants import Participants
+from ..pagination import AsyncPaginator
+from ._base import Mode, Raw, Resource, endpoint, paginated
+from .messages import ChatMessages, SyncChatMessages, _cursor, _limit, message_body
+from .participants import Participants, SyncParticipants
 
 if TYPE_CHECKING:
-    from .._client import AsyncLinqClient
+    from .._client import RequestOptions
 
-__all__ = ["Chats"]
+__all__ = ["Chats", "SyncChats"]
 
 MAX_RECIPIENTS = 31
 
@@ -44,16 +46,25 @@ def _recipients(to: object) -> list[str]:
     return [_validate.handle(handle) for handle in to]
 
 
-class Chats(Resource):
+class Chats(Resource[Mode]):
     """Chats, and their participants and messages."""
 
-    __slots__ = ("messages", "participants")
+    @cached_property
+    def with_raw_response(self) -> Chats[Raw]:
+        """These endpoints, returning raw responses (status, headers, ``parse()``)."""
+        return Chats(self._client, True)
 
-    def __init__(self, client: AsyncLinqClient) -> None:
-        super().__init__(client)
-        self.participants = Participants(client)
-        self.messages = ChatMessages(client)
+    @cached_property
+    def participants(self) -> Participants[Mode]:
+        """Group-chat membership: ``add``, ``remove`` and their batches."""
+        return Participants(self._client, self._raw)
 
+    @cached_property
+    def messages(self) -> ChatMessages[Mode]:
+        """Messages of a chat: ``send``, ``list`` and ``send_many``."""
+        return ChatMessages(self._client, self._raw)
+
+    @endpoint
     async def create(
         self,
         from_: str,
@@ -62,14 +73,16 @@ class Chats(Resource):
         *,
         override_optout: bool | None = None,
         idempotency_key: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ChatCreateResponse:
         """Create a chat from your line ``from_`` to ``to`` and send its first message (201).
 
-        ``POST /v3/chats``. One handle makes a direct chat, 2 to 31 a group; the same line and
-        recipients give back the existing chat. The first message may hold no link or URL. Raises
-        ``ValidationError`` before sending for bad handles or message; ``PermissionDeniedError``
-        (2006: not your line), ``BadRequestError`` or another ``APIError``, carrying
-        ``idempotency_key`` to retry safely.
+        ``POST /v3/chats``. ``from_``: one of your E.164 lines; ``to``: 1 handle for a direct chat,
+        2 to 31 for a group (the same line and recipients give back the existing chat);
+        ``message``: as ``chats.messages.send`` takes it, with no link or URL in a first message;
+        ``override_optout`` and ``idempotency_key`` as there. Raises ``ValidationError`` before
+        sending for bad handles or message; ``PermissionDeniedError`` (2006: not your line),
+        ``BadRequestError`` or another ``APIError``, carrying ``idempotency_key`` to retry safely.
         """
         body: dict[str, Any] = {
             "from": _phone(from_, "from_"),
@@ -79,15 +92,21 @@ class Chats(Resource):
         if override_optout is not None:
             body["override_optout"] = bool(override_optout)
         try:
-            return await self._client._request("POST", "/v3/chats", body=body, into=ChatCreateResponse)
+            return await self._request("POST", "/v3/chats", body=body, into=ChatCreateResponse, options=options)
         except LinqError as exc:
             exc.idempotency_key = body["message"]["idempotency_key"]  # type: ignore[attr-defined]
             raise
 
-    async def retrieve(self, chat_id: str | uuid.UUID) -> Chat:
-        """Fetch one chat. ``GET /v3/chats/{chat_id}``. Raises ``NotFoundError`` (2001) or another ``APIError``."""
-        return await self._client._request("GET", f"/v3/chats/{_validate.chat_id(chat_id)}", into=Chat)
+    @endpoint
+    async def retrieve(self, chat_id: str | uuid.UUID, **options: Unpack[RequestOptions]) -> Chat:
+        """Fetch one chat.
 
+        ``GET /v3/chats/{chat_id}``. ``chat_id``: the chat. Raises ``ValidationError`` before sending
+        for a bad id; ``NotFoundError`` (2001) or another ``APIError``.
+        """
+        return await self._request("GET", f"/v3/chats/{_validate.chat_id(chat_id)}", into=Chat, options=options)
+
+    @paginated
     def list(
         self,
         *,
@@ -95,37 +114,39 @@ class Chats(Resource):
         to: str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Chat]:
-        """List chats, newest first, page by page; filter by your line ``from_`` or a participant ``to``.
+        """List chats, newest first, page by page.
 
-        ``GET /v3/chats``. Returns a paginator at once: ``async for chat in client.chats.list()``
-        walks every page. Raises ``ValidationError`` at once for a bad filter, limit (1-100) or cursor.
+        ``GET /v3/chats``. ``from_``: only chats on this line of yours; ``to``: only chats with this
+        participant; ``limit``: per page (1-100); ``cursor``: start from a page's ``next_cursor``.
+        Returns a paginator at once: ``async for chat in client.chats.list()`` walks every page.
+        Raises ``ValidationError`` at once for a bad filter, limit or cursor.
         """
         params = {
             "from": _phone(from_, "from_") if from_ is not None else None,
             "to": _validate.handle(to) if to is not None else None,
             "limit": _limit(limit),
         }
-        client = self._client
+        return self._paginate(
+            "/v3/chats", into=ChatList, items="chats", params=params, first=_cursor(cursor), options=options
+        )
 
-        async def fetch(page_cursor: str | None) -> Page[Chat]:
-            page = await client._request("GET", "/v3/chats", params={**params, "cursor": page_cursor}, into=ChatList)
-            return Page(items=page.chats, next_cursor=page.next_cursor)
-
-        return AsyncPaginator(fetch, _cursor(cursor))
-
+    @endpoint
     async def update(
         self,
         chat_id: str | uuid.UUID,
         *,
         display_name: str | None = None,
         group_chat_icon: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ChatUpdateResponse:
         """Rename a group chat or change its icon; the change is queued and confirmed by webhook.
 
-        ``PUT /v3/chats/{chat_id}``. Raises ``ValidationError`` before sending when neither is
-        given or the icon is not an https:// URL; ``ConflictError`` (1006 on a direct chat) or
-        another ``APIError``.
+        ``PUT /v3/chats/{chat_id}``. ``chat_id``: the group chat; ``display_name``: its new name;
+        ``group_chat_icon``: an https:// image URL. Raises ``ValidationError`` before sending when
+        neither is given or the icon is not an https:// URL; ``ConflictError`` (1006 on a direct
+        chat) or another ``APIError``.
         """
         body: dict[str, Any] = {}
         if display_name is not None:
@@ -142,19 +163,48 @@ class Chats(Resource):
             body["group_chat_icon"] = group_chat_icon
         if not body:
             raise ValidationError("give display_name, group_chat_icon or both")
-        return await self._client._request(
-            "PUT", f"/v3/chats/{_validate.chat_id(chat_id)}", body=body, into=ChatUpdateResponse
+        return await self._request(
+            "PUT", f"/v3/chats/{_validate.chat_id(chat_id)}", body=body, into=ChatUpdateResponse, options=options
         )
 
-    async def leave(self, chat_id: str | uuid.UUID) -> ChatLeaveResponse:
+    @endpoint
+    async def leave(self, chat_id: str | uuid.UUID, **options: Unpack[RequestOptions]) -> ChatLeaveResponse:
         """Leave an iMessage group chat (4+ active participants); afterwards it answers 409/2013.
 
-        ``POST /v3/chats/{chat_id}/leave``. Raises ``ConflictError``, ``NotFoundError`` or another ``APIError``.
+        ``POST /v3/chats/{chat_id}/leave``. ``chat_id``: the group chat. Raises ``ValidationError``
+        before sending for a bad id; ``ConflictError``, ``NotFoundError`` or another ``APIError``.
         """
-        return await self._client._request(
-            "POST", f"/v3/chats/{_validate.chat_id(chat_id)}/leave", into=ChatLeaveResponse
+        return await self._request(
+            "POST", f"/v3/chats/{_validate.chat_id(chat_id)}/leave", into=ChatLeaveResponse, options=options
         )
 
     # The official SDK's names, so that migrating code keeps working.
     list_chats = list
     leave_chat = leave
+
+
+class SyncChats(SyncResource[Mode]):
+    """Blocking twin of ``client.chats``."""
+
+    create = blocking(Chats.create)
+    retrieve = blocking(Chats.retrieve)
+    list = blocking(Chats.list)
+    update = blocking(Chats.update)
+    leave = blocking(Chats.leave)
+    list_chats = blocking(Chats.list_chats)
+    leave_chat = blocking(Chats.leave_chat)
+
+    @cached_property
+    def with_raw_response(self) -> SyncChats[Raw]:
+        """These endpoints, returning raw responses (status, headers, ``parse()``)."""
+        return SyncChats(self._runner, self._async.with_raw_response)
+
+    @cached_property
+    def participants(self) -> SyncParticipants[Mode]:
+        """Group-chat membership: ``add``, ``remove`` and their batches."""
+        return SyncParticipants(self._runner, self._async.participants)
+
+    @cached_property
+    def messages(self) -> SyncChatMessages[Mode]:
+        """Messages of a chat: ``send``, ``list`` and ``send_many``."""
+        return SyncChatMessages(self._runner, self._async.messages)

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeAlias, Unpack
 
 import attrs
 
 from .. import _validate
+from .._batch import Batch, BatchResult, Outcome, ProgressCallback, Refused, Work, collect, pair, shown_text
 from .._convert import Model
 from .._errors import LinqError, ValidationError
+from .._sync import SyncResource, blocking
 from ..models import (
     LinkPart,
     MediaPart,
@@ -29,10 +32,16 @@ from ..models import (
     TextPart,
     UnknownPart,
 )
-from ..pagination import AsyncPaginator, Page
-from ._base import Resource
+from ..pagination import AsyncPaginator
+from ._base import Mode, Parsed, Raw, Resource, endpoint, paginated
 
-__all__ = ["ChatMessages", "message_body"]
+if TYPE_CHECKING:
+    from .._client import RequestOptions
+
+__all__ = ["ChatMessages", "MessageItem", "SyncChatMessages", "message_body"]
+
+MessageItem: TypeAlias = "tuple[str | uuid.UUID, MessageInput]"
+"""One ``send_many`` item: a chat id and the message to send into it."""
 
 MAX_PARTS = 100
 MAX_TEXT = 10_000
@@ -147,11 +156,15 @@ def _cursor(cursor: object) -> str | None:
     return cursor
 
 
-class ChatMessages(Resource):
-    """Messages of a chat."""
+class ChatMessages(Resource[Mode]):
+    """Messages of a chat: send one, send to many chats, list them."""
 
-    __slots__ = ()
+    @cached_property
+    def with_raw_response(self) -> ChatMessages[Raw]:
+        """These endpoints, returning raw responses (status, headers, ``parse()``)."""
+        return ChatMessages(self._client, True)
 
+    @endpoint
     async def send(
         self,
         chat_id: str | uuid.UUID,
@@ -159,38 +172,124 @@ class ChatMessages(Resource):
         *,
         override_optout: bool | None = None,
         idempotency_key: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> MessageSendResponse:
         """Send a message into a chat; the message is queued (202).
 
-        ``POST /v3/chats/{chat_id}/messages``. ``message`` is text, a part, a list of parts or a
-        ``MessageContent``. Raises ``ValidationError`` before sending for a bad chat id or message;
-        ``PermissionDeniedError`` (2024 opted out, ...), ``ConflictError`` (2013), or another
-        ``APIError``, carrying ``idempotency_key`` to resend safely.
+        ``POST /v3/chats/{chat_id}/messages``. ``chat_id``: the chat; ``message``: text, a part, a
+        list of parts, a ``MessageContent`` or a dict; ``override_optout``: send to a handle that
+        opted out (allowed for some message types only); ``idempotency_key``: makes a resend
+        harmless (generated when left out). Raises ``ValidationError`` before sending for a bad
+        chat id or message; ``PermissionDeniedError`` (2024 opted out, ...), ``ConflictError``
+        (2013), or another ``APIError``, carrying ``idempotency_key`` to resend safely.
         """
         path = f"/v3/chats/{_validate.chat_id(chat_id)}/messages"
         body: dict[str, Any] = {"message": message_body(message, idempotency_key)}
         if override_optout is not None:
             body["override_optout"] = bool(override_optout)
         try:
-            return await self._client._request("POST", path, body=body, into=MessageSendResponse)
+            return await self._request("POST", path, body=body, into=MessageSendResponse, options=options)
         except LinqError as exc:
             exc.idempotency_key = body["message"]["idempotency_key"]  # type: ignore[attr-defined]
             raise
 
+    @paginated
     def list(
-        self, chat_id: str | uuid.UUID, *, limit: int | None = None, cursor: str | None = None
+        self,
+        chat_id: str | uuid.UUID,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Message]:
         """List a chat's messages, newest first, page by page.
 
-        ``GET /v3/chats/{chat_id}/messages``. Returns a paginator at once: ``async for`` walks every
-        page. Raises ``ValidationError`` at once for a bad chat id, limit (1-100) or cursor.
+        ``GET /v3/chats/{chat_id}/messages``. ``chat_id``: the chat; ``limit``: per page (1-100);
+        ``cursor``: start from a page's ``next_cursor``. Returns a paginator at once: ``async for``
+        walks every page, ``await`` gives the first. Raises ``ValidationError`` at once for a bad
+        chat id, limit or cursor.
         """
-        path = f"/v3/chats/{_validate.chat_id(chat_id)}/messages"
-        size = _limit(limit)
-        client = self._client
+        return self._paginate(
+            f"/v3/chats/{_validate.chat_id(chat_id)}/messages",
+            into=MessageList,
+            items="messages",
+            params={"limit": _limit(limit)},
+            first=_cursor(cursor),
+            options=options,
+        )
 
-        async def fetch(page_cursor: str | None) -> Page[Message]:
-            page = await client._request("GET", path, params={"limit": size, "cursor": page_cursor}, into=MessageList)
-            return Page(items=page.messages, next_cursor=page.next_cursor)
+    async def send_many(
+        self,
+        items: Iterable[MessageItem] | AsyncIterable[MessageItem],
+        *,
+        concurrency: int = 8,
+        on_progress: ProgressCallback | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> BatchResult[MessageSendResponse]:
+        """Send one message to each of many chats; return one outcome per item, in input order.
 
-        return AsyncPaginator(fetch, _cursor(cursor))
+        ``items``: (chat_id, message) pairs, ``message`` as ``send`` takes it (a dict may carry its
+        own ``idempotency_key``); ``concurrency``, ``on_progress`` and ``options`` as in
+        ``participants.add_many``. Each item gets its idempotency key before anything is sent
+        (``outcome.idempotency_key``), so a retry can never send a message twice. At most one
+        request per chat is in flight, a chat's messages are sent in input order, and a 429 pauses
+        every worker. Invalid items and API errors fail their own outcome and are never raised;
+        raises ``ValidationError`` only for misuse.
+        """
+        return await collect(self._batch(items, concurrency, on_progress, options))
+
+    async def iter_send(
+        self,
+        items: Iterable[MessageItem] | AsyncIterable[MessageItem],
+        *,
+        concurrency: int = 8,
+        on_progress: ProgressCallback | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Outcome[MessageSendResponse]]:
+        """Send to many chats, yielding each outcome as it finishes; same arguments and rules as ``send_many``."""
+        async for outcome in self._batch(items, concurrency, on_progress, options).outcomes():
+            yield outcome
+
+    def _batch(
+        self,
+        items: Iterable[MessageItem] | AsyncIterable[MessageItem],
+        concurrency: int,
+        on_progress: ProgressCallback | None,
+        options: RequestOptions,
+    ) -> Batch[MessageSendResponse]:
+        self._client._check_options(options)
+        parsed: ChatMessages[Parsed] = ChatMessages(self._client)  # batches report models, also in raw mode
+        send = parsed.send
+
+        def prepare(index: int, item: object) -> Work[MessageSendResponse]:
+            # The checks send() runs, made here so that a bad item fails unsent; the key is fixed now.
+            chat_id, message = pair(index, item, "(chat_id, message)", chat_id="")
+            try:
+                chat = _validate.chat_id(chat_id)
+                key = message_body(message, None)["idempotency_key"]  # type: ignore[arg-type]
+            except ValidationError as exc:
+                raise Refused(exc, chat_id=shown_text(chat_id)) from None
+            return Work(chat, lambda: send(chat, message, idempotency_key=key, **options), idempotency_key=key)  # type: ignore[arg-type]
+
+        return Batch(
+            items,
+            prepare,
+            policy=self._client.retry,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            shape="(chat_id, message) pairs",
+        )
+
+
+class SyncChatMessages(SyncResource[Mode]):
+    """Blocking twin of ``client.chats.messages``."""
+
+    send = blocking(ChatMessages.send)
+    list = blocking(ChatMessages.list)
+    send_many = blocking(ChatMessages.send_many)
+    iter_send = blocking(ChatMessages.iter_send)
+
+    @cached_property
+    def with_raw_response(self) -> SyncChatMessages[Raw]:
+        """These endpoints, returning raw responses (status, headers, ``parse()``)."""
+        return SyncChatMessages(self._runner, self._async.with_raw_response)
