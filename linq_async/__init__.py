@@ -6,8 +6,11 @@ path, the same models and the same typed errors.
 
 from __future__ import annotations
 
+import typing as _typing
+
+from . import models as _models
 from ._batch import BatchResult, ItemCancelledError, Outcome
-from ._client import AsyncLinqClient, Timeout
+from ._client import AsyncLinqClient, RequestOptions, Timeout
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -27,81 +30,56 @@ from ._errors import (
     UnprocessableEntityError,
     ValidationError,
 )
+from ._response import APIResponse, AsyncAPIResponse
 from ._retry import RetryPolicy, is_retryable
 from ._sync import SyncLinqClient
 from ._version import __version__
-from .models import (
-    Chat,
-    ChatCreateResponse,
-    ChatHandle,
-    ChatLeaveResponse,
-    ChatUpdateResponse,
-    CreatedChat,
-    HealthStatus,
-    LinkPart,
-    MediaPart,
-    Message,
-    MessageContent,
-    MessageEffect,
-    MessageSendResponse,
-    ParticipantAddResponse,
-    ParticipantRemoveResponse,
-    Reaction,
-    ReplyTo,
-    SentMessage,
-    TextPart,
-    UnknownPart,
-)
 from .pagination import AsyncPaginator, Page, SyncPaginator
+
+if _typing.TYPE_CHECKING:
+    from .models.chats import *  # noqa: F403
+    from .models.common import *  # noqa: F403
+    from .models.messages import *  # noqa: F403
 
 __all__ = [
     "APIConnectionError",
+    "APIResponse",
     "APIError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncAPIResponse",
     "AsyncLinqClient",
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
     "BatchResult",
-    "Chat",
-    "ChatCreateResponse",
-    "ChatHandle",
-    "ChatLeaveResponse",
-    "ChatUpdateResponse",
     "ConflictError",
-    "CreatedChat",
     "Headers",
-    "HealthStatus",
     "InternalServerError",
     "ItemCancelledError",
-    "LinkPart",
     "LinqError",
-    "MediaPart",
-    "Message",
-    "MessageContent",
-    "MessageEffect",
-    "MessageSendResponse",
     "NotFoundError",
     "Outcome",
     "Page",
-    "ParticipantAddResponse",
-    "ParticipantRemoveResponse",
     "PermissionDeniedError",
     "RateLimitError",
-    "Reaction",
-    "ReplyTo",
+    "RequestOptions",
     "RetryPolicy",
-    "SentMessage",
     "SyncLinqClient",
     "SyncPaginator",
-    "TextPart",
     "Timeout",
     "UnexpectedRedirectError",
-    "UnknownPart",
     "UnprocessableEntityError",
     "ValidationError",
     "__version__",
     "is_retryable",
+    *_models.__all__,
 ]
+
+
+def __getattr__(name: str) -> _typing.Any:
+    # Models are re-exported lazily, so that importing linq_async imports none of them.
+    if name in _models.__all__:
+        return getattr(_models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

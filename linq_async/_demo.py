@@ -18,7 +18,7 @@ from ._batch import BatchResult
 from ._client import AsyncLinqClient
 from ._console import Console
 from ._errors import ValidationError
-from .models import ParticipantAddResponse
+from .models.chats import ParticipantAddResponse
 from .testing import FakeLinqServer
 
 FAULTS = [("500/3006", 8), ("502", 4), ("reset", 3), ("429", 1)]

@@ -25,7 +25,9 @@ import attrs
 
 from ._convert import Model, register_tagged_union, structure
 from ._errors import Headers, LinqError, ValidationError
-from .models import Chat, ChatHandle, HealthStatus, MessageEffect, Part, ReplyTo
+from .models.chats import Chat
+from .models.common import ChatHandle, HealthStatus, MessageEffect, ReplyTo
+from .models.messages import Part
 
 __all__ = [
     "DEFAULT_TOLERANCE",

@@ -10,14 +10,8 @@ from typing import TYPE_CHECKING, Any, Unpack
 from .. import _validate
 from .._errors import LinqError, ValidationError
 from .._sync import SyncResource, blocking
-from ..models import (
-    Chat,
-    ChatCreateResponse,
-    ChatLeaveResponse,
-    ChatList,
-    ChatUpdateResponse,
-    MessageInput,
-)
+from ..models.chats import Chat, ChatCreateResponse, ChatLeaveResponse, ChatList, ChatUpdateResponse
+from ..models.messages import MessageInput
 from ..pagination import AsyncPaginator
 from ._base import Mode, Raw, Resource, endpoint, paginated
 from .messages import ChatMessages, SyncChatMessages, _cursor, _limit, message_body

@@ -21,7 +21,7 @@ from .._batch import Batch, BatchResult, Outcome, ProgressCallback, Refused, Wor
 from .._convert import Model
 from .._errors import LinqError, ValidationError
 from .._sync import SyncResource, blocking
-from ..models import (
+from ..models.messages import (
     LinkPart,
     MediaPart,
     Message,

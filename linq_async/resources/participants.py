@@ -11,7 +11,7 @@ from .. import _validate
 from .._batch import Batch, BatchResult, Outcome, Pair, ProgressCallback, Refused, Work, collect, pair, shown_text
 from .._errors import ValidationError
 from .._sync import SyncResource, blocking
-from ..models import ParticipantAddResponse, ParticipantRemoveResponse
+from ..models.chats import ParticipantAddResponse, ParticipantRemoveResponse
 from ._base import Mode, Parsed, Raw, Resource, endpoint
 
 if TYPE_CHECKING:

@@ -1,0 +1,52 @@
+"""Every response and request model, importable from here (and from ``linq_async``).
+
+Models are frozen attrs classes structured by the one converter in ``linq_async._convert``. Every
+model keeps the fields it does not know on ``.extra`` and turns back into wire JSON with
+``.to_dict()``. Values the server controls (statuses, services, delivery states, part types) are
+plain strings, so a new value never breaks parsing; an unknown part type becomes ``UnknownPart``.
+
+Each area's models live in their own module, imported on first use: importing the package stays
+cheap however many endpoints there are. ``_EXPORTS`` names what each module exports (a test checks
+it against the modules' ``__all__``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .._convert import Model
+
+if TYPE_CHECKING:
+    from .chats import *  # noqa: F403
+    from .common import *  # noqa: F403
+    from .messages import *  # noqa: F403
+
+_EXPORTS: dict[str, str] = {
+    "common": "ChatHandle HealthStatus MessageEffect Reaction ReplyTo",
+    "chats": (
+        "Chat ChatCreateResponse ChatLeaveResponse ChatList ChatUpdateResponse CreatedChat ParticipantAddResponse "
+        "ParticipantRemoveResponse"
+    ),
+    "messages": (
+        "LinkPart MediaPart Message MessageContent MessageInput MessageList MessageSendResponse Part SentMessage "
+        "TextPart UnknownPart"
+    ),
+}
+
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names.split()}
+
+__all__ = ["Model", *sorted(_WHERE)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,66 @@
+"""Small models shared by several resources: handles, health, effects, replies, reactions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from .._convert import Model
+
+__all__ = ["ChatHandle", "HealthStatus", "MessageEffect", "Reaction", "ReplyTo"]
+
+# Known values of server-controlled fields, for reference and comparisons; fields stay `str`.
+SERVICES = ("iMessage", "RCS", "SMS")
+DELIVERY_STATUSES = ("pending", "queued", "sent", "delivered", "received", "read", "failed")
+HEALTH_STATUSES = ("HEALTHY", "AT_RISK", "CRITICAL", "OPTED_OUT")
+
+
+@attrs.frozen(kw_only=True)
+class ChatHandle(Model):
+    """A participant of a chat (your own line included, with ``is_me``)."""
+
+    id: str
+    handle: str
+    service: str | None = None
+    joined_at: dt.datetime | None = None
+    is_me: bool | None = None
+    left_at: dt.datetime | None = None
+    line_type: str | None = None
+    status: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class HealthStatus(Model):
+    """A chat's health: ``HEALTHY``, ``AT_RISK``, ``CRITICAL`` or ``OPTED_OUT`` (as a string)."""
+
+    status: str
+    doc_url: str | None = None
+    updated_at: dt.datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class MessageEffect(Model):
+    """An iMessage effect: ``type`` is ``"screen"`` or ``"bubble"``, ``name`` e.g. ``"confetti"``."""
+
+    type: str | None = None
+    name: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ReplyTo(Model):
+    """Make a message a threaded reply to another message (or one of its parts)."""
+
+    message_id: str | None = None
+    part_index: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Reaction(Model):
+    """A tapback or emoji reaction on a message part."""
+
+    type: str
+    is_me: bool | None = None
+    handle: ChatHandle | None = None
+    id: str | None = None
+    custom_emoji: str | None = None
