@@ -7,11 +7,13 @@ import datetime as dt
 import attrs
 
 from .._convert import Model
+from .._rules import SERVICES
 
 __all__ = ["ChatHandle", "HealthStatus", "MessageEffect", "Reaction", "ReplyTo"]
 
+_ = SERVICES  # re-exported for reference: the one list of services is in linq_async._rules
+
 # Known values of server-controlled fields, for reference and comparisons; fields stay `str`.
-SERVICES = ("iMessage", "RCS", "SMS")
 DELIVERY_STATUSES = ("pending", "queued", "sent", "delivered", "received", "read", "failed")
 HEALTH_STATUSES = ("HEALTHY", "AT_RISK", "CRITICAL", "OPTED_OUT")
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 from .. import _validate
 from .._errors import LinqError, ValidationError
+from .._rules import check_recipients_count
 from .._sync import SyncResource, blocking
 from ..models.chats import Chat, ChatCreateResponse, ChatLeaveResponse, ChatList, ChatUpdateResponse
 from ..models.messages import MessageInput
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Chats", "SyncChats"]
 
-MAX_RECIPIENTS = 31
-
 
 def _phone(value: object, name: str) -> str:
     handle = _validate.handle(value)
@@ -35,8 +34,7 @@ def _phone(value: object, name: str) -> str:
 def _recipients(to: object) -> list[str]:
     if isinstance(to, str) or not isinstance(to, Sequence):
         raise ValidationError("to must be a list of handles (one for a direct chat, more for a group)")
-    if not 1 <= len(to) <= MAX_RECIPIENTS:
-        raise ValidationError(f"to must hold 1 to {MAX_RECIPIENTS} handles, got {len(to)}")
+    check_recipients_count(len(to))
     return [_validate.handle(handle) for handle in to]
 
 

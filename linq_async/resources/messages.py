@@ -8,7 +8,6 @@ fails, the error carries the key as ``exc.idempotency_key``: send again later wi
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
 from functools import cached_property
@@ -20,6 +19,7 @@ from .. import _validate
 from .._batch import Batch, BatchResult, Outcome, ProgressCallback, Refused, Work, collect, pair, shown_text
 from .._convert import Model
 from .._errors import LinqError, ValidationError
+from .._rules import check_message
 from .._sync import SyncResource, blocking
 from ..models.messages import (
     LinkPart,
@@ -43,9 +43,6 @@ __all__ = ["ChatMessages", "MessageItem", "SyncChatMessages", "message_body"]
 MessageItem: TypeAlias = "tuple[str | uuid.UUID, MessageInput]"
 """One ``send_many`` item: a chat id and the message to send into it."""
 
-MAX_PARTS = 100
-MAX_TEXT = 10_000
-MAX_LINK = 2_048
 _PART_MODELS = (TextPart, MediaPart, LinkPart, UnknownPart)
 
 
@@ -72,33 +69,18 @@ def _part(part: object, index: int) -> dict[str, Any]:
         data = dict(part)
     else:
         raise ValidationError(f"part {index} must be a part model or a dict, got {type(part).__name__}")
-    kind = data.get("type")
-    if not isinstance(kind, str) or not kind:
-        raise ValidationError(f"part {index} has no type")
-    if kind == "text":
-        value = data.get("value")
-        if not isinstance(value, str) or not 1 <= len(value) <= MAX_TEXT:
-            raise ValidationError(f"text part {index} must hold 1 to {MAX_TEXT} characters")
-    elif kind == "link":
-        value = data.get("value")
-        if not isinstance(value, str) or len(value) > MAX_LINK or not value.lower().startswith(("https://", "http://")):
-            raise ValidationError(f"link part {index} must be an http(s) URL of at most {MAX_LINK} characters")
-    elif kind == "media":
-        url, attachment = data.get("url"), data.get("attachment_id")
-        if (url is None) == (attachment is None):
-            raise ValidationError(f"media part {index} needs exactly one of url or attachment_id")
-        if url is not None and (not isinstance(url, str) or not url.lower().startswith("https://")):
-            raise ValidationError(f"media part {index} url must be a public https:// URL")
     return data
 
 
 def message_body(message: MessageInput, idempotency_key: str | None, *, first: bool = False) -> dict[str, Any]:
     """Check a message against the documented rules and return its wire form, idempotency key included.
 
-    Raises ``ValidationError`` for: no parts, more than 100, two text parts in a row, a link part
-    that is not alone, text over 10,000 characters, a media part without exactly one of
-    ``url``/``attachment_id``, conflicting idempotency keys; and, for the first message of a new
-    chat (``first``), any link part or URL, which the API refuses there (1005).
+    The rules are ``linq_async._rules.check_message`` (the fake server applies the same): no
+    parts, more than 100, two text parts in a row, a link/app part that is not alone, empty text
+    or text over 10,000 characters, a media part without exactly one of ``url``/``attachment_id``;
+    for the first message of a new chat (``first``), any link part or URL. Also refused here: a
+    ``reply_to`` without a valid message id, and conflicting idempotency keys. Raises
+    ``ValidationError``.
     """
     content = _content(message)
     if isinstance(content, MessageContent):
@@ -111,22 +93,11 @@ def message_body(message: MessageInput, idempotency_key: str | None, *, first: b
             raise ValidationError("message parts must be a list")
         raw_parts = parts_value
     parts = [_part(part, i) for i, part in enumerate(raw_parts)]
-    if not parts and body.get("experience") is None:
-        raise ValidationError("a message needs at least one part")
-    if len(parts) > MAX_PARTS:
-        raise ValidationError(f"a message holds at most {MAX_PARTS} parts, got {len(parts)}")
-    kinds = [p["type"] for p in parts]
-    if "link" in kinds and len(parts) > 1:
-        raise ValidationError("a link part must be the message's only part")
-    if any(a == b == "text" for a, b in itertools.pairwise(kinds)):
-        raise ValidationError("two text parts cannot follow each other; join them into one")
-    if first:
-        for part in parts:
-            text = part.get("value") if part["type"] in ("text", "link") else None
-            if part["type"] == "link" or (isinstance(text, str) and ("http://" in text or "https://" in text)):
-                raise ValidationError("the first message of a new chat cannot contain a link or URL (Linq code 1005)")
     if parts:
         body["parts"] = parts
+    else:
+        body.pop("parts", None)
+    check_message(body, first=first)
     reply_to = body.get("reply_to")
     if reply_to is not None:
         if not isinstance(reply_to, Mapping) or reply_to.get("message_id") is None:

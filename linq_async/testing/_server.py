@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import re
 import secrets
 import socket
 import threading
@@ -29,6 +28,7 @@ from aiohttp import web
 
 from .. import _validate
 from .._errors import LinqError, ValidationError
+from .._rules import MAX_RECIPIENTS, SERVICES, RuleError, check_message, check_recipients_count
 
 __all__ = ["RULE_ERRORS", "FakeLinqServer", "Fault", "RecordedRequest"]
 
@@ -57,10 +57,7 @@ RULE_ERRORS: dict[str, tuple[int, int, str]] = {
 }
 
 DOC_URL = "https://docs.linqapp.com/error/codes/{range}xxx/{code}/"
-MAX_RECIPIENTS = 31
-SERVICES = ("iMessage", "RCS", "SMS")
 FAULT_KINDS = ("500/3006", "429", "502", "reset", "slow", "truncate", "error")
-_URL_IN_TEXT = re.compile(r"https?://|www\.", re.IGNORECASE)
 _TRACE = web.RequestKey("linq_trace_id", str)
 
 
@@ -612,28 +609,11 @@ class FakeLinqServer:
     def _check_message(self, message: object, *, first: bool) -> list[dict[str, Any]]:
         if not isinstance(message, dict):
             raise _Refused("missing_field")
-        parts = message.get("parts")
-        if parts is None and message.get("experience") is not None:
-            return []
-        if not isinstance(parts, list) or not parts or len(parts) > 100:
-            raise _Refused("invalid_message")
-        previous = None
-        for part in parts:
-            if not isinstance(part, dict) or part.get("type") not in ("text", "media", "link"):
-                raise _Refused("invalid_message")
-            kind = part["type"]
-            if kind == "text" and (not isinstance(part.get("value"), str) or len(part["value"]) > 10_000):
-                raise _Refused("invalid_message")
-            if kind == "text" and previous == "text":
-                raise _Refused("invalid_message")
-            if kind == "link" and (len(parts) != 1 or not isinstance(part.get("value"), str)):
-                raise _Refused("invalid_message")
-            if kind == "media" and not (part.get("url") or part.get("attachment_id")):
-                raise _Refused("invalid_message")
-            if first and (kind == "link" or (kind == "text" and _URL_IN_TEXT.search(part["value"]))):
-                raise _Refused("first_message_link")
-            previous = kind
-        return [dict(p) for p in parts]
+        try:
+            check_message(message, first=first, known_types_only=True)
+        except RuleError as broken:
+            raise _Refused(broken.rule) from None
+        return [dict(p) for p in message.get("parts") or ()]
 
     def _sent_message(self, chat: _Chat, message: dict[str, Any], parts: list[dict[str, Any]]) -> dict[str, Any]:
         now = _now()
@@ -674,8 +654,12 @@ class FakeLinqServer:
         line, to, message = data.get("from"), data.get("to"), data.get("message")
         if not line or not to or message is None:
             raise _Refused("missing_field")
-        if not isinstance(to, list) or not 1 <= len(to) <= MAX_RECIPIENTS:
+        if not isinstance(to, list):
             raise _Refused("invalid_body")
+        try:
+            check_recipients_count(len(to))
+        except RuleError as broken:
+            raise _Refused(broken.rule) from None
         if not isinstance(line, str) or line not in self.lines:
             raise _Refused("not_your_number")
         handles = [self._handle_field({"handle": h}) for h in to]

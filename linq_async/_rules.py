@@ -1,0 +1,154 @@
+"""The API's wire rules, defined once: the client checks them before sending, the fake server on receipt.
+
+Nothing here does I/O or knows either side. A broken rule raises ``RuleError``, a
+``ValidationError`` that names the rule; the client lets it through as it is, and the fake server
+answers it with the error its ``RULE_ERRORS`` table gives that rule.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._errors import ValidationError
+
+__all__ = [
+    "ALONE_PART_TYPES",
+    "BUBBLE_EFFECTS",
+    "MAX_LINK",
+    "MAX_PARTS",
+    "MAX_RECIPIENTS",
+    "MAX_TEXT",
+    "MAX_URL_MEDIA",
+    "PART_TYPES",
+    "SCREEN_EFFECTS",
+    "SERVICES",
+    "RuleError",
+    "check_message",
+    "check_recipients_count",
+    "has_url",
+]
+
+SERVICES = ("iMessage", "RCS", "SMS")
+MAX_RECIPIENTS = 31
+MAX_PARTS = 100
+MAX_URL_MEDIA = 40  # media parts fetched from a public URL; pre-uploaded attachments do not count
+MAX_TEXT = 10_000
+MAX_LINK = 2_048
+PART_TYPES = ("text", "media", "link", "imessage_app", "app_clip")
+ALONE_PART_TYPES = ("link", "imessage_app", "app_clip")  # each must be its message's only part
+SCREEN_EFFECTS = (
+    "confetti",
+    "fireworks",
+    "lasers",
+    "sparkles",
+    "celebration",
+    "hearts",
+    "love",
+    "balloons",
+    "happy_birthday",
+    "echo",
+    "spotlight",
+)
+BUBBLE_EFFECTS = ("slam", "loud", "gentle", "invisible")
+
+# What counts as a link in the text of a chat's first message, which the API refuses (1005).
+_URL_IN_TEXT = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
+class RuleError(ValidationError):
+    """A documented API rule is broken; ``rule`` names it (a key of the fake server's ``RULE_ERRORS``)."""
+
+    def __init__(self, message: str, *, rule: str = "invalid_message") -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+def has_url(text: str) -> bool:
+    """Whether ``text`` holds something the API treats as a link."""
+    return _URL_IN_TEXT.search(text) is not None
+
+
+def check_recipients_count(count: int) -> None:
+    """A chat is made with 1 recipient (direct) or 2 to 31 (group)."""
+    if not 1 <= count <= MAX_RECIPIENTS:
+        raise RuleError(f"to must hold 1 to {MAX_RECIPIENTS} handles, got {count}", rule="invalid_body")
+
+
+def _check_part(part: Mapping[str, Any], index: int) -> str:
+    kind = part.get("type")
+    if not isinstance(kind, str) or not kind:
+        raise RuleError(f"part {index} has no type")
+    if kind == "text":
+        value = part.get("value")
+        if not isinstance(value, str) or not 1 <= len(value) <= MAX_TEXT:
+            raise RuleError(f"text part {index} must hold 1 to {MAX_TEXT} characters")
+    elif kind == "link":
+        value = part.get("value")
+        if not isinstance(value, str) or len(value) > MAX_LINK or not value.lower().startswith(("https://", "http://")):
+            raise RuleError(f"link part {index} must be an http(s) URL of at most {MAX_LINK} characters")
+    elif kind == "media":
+        url, attachment = part.get("url"), part.get("attachment_id")
+        if (url is None) == (attachment is None):
+            raise RuleError(f"media part {index} needs exactly one of url or attachment_id")
+        if url is not None and (not isinstance(url, str) or not url.lower().startswith("https://")):
+            raise RuleError(f"media part {index} url must be a public https:// URL")
+    elif kind == "app_clip":
+        value = part.get("value")
+        if not isinstance(value, str) or not value.lower().startswith("https://"):
+            raise RuleError(f"app_clip part {index} needs an https:// URL as its value")
+    elif kind == "imessage_app":
+        app = part.get("app")
+        if not isinstance(app, Mapping) or not all(
+            isinstance(app.get(k), str) for k in ("bundle_id", "name", "team_id")
+        ):
+            raise RuleError(f"imessage_app part {index} needs app.bundle_id, app.name and app.team_id")
+        if not isinstance(part.get("layout"), Mapping):
+            raise RuleError(f"imessage_app part {index} needs a layout")
+    return kind
+
+
+def check_message(message: Mapping[str, Any], *, first: bool = False, known_types_only: bool = False) -> None:
+    """Check a message's wire form against the documented rules; raise ``RuleError`` for the first broken one.
+
+    ``first``: the first message of a new chat, which may hold no link part and no URL in its text.
+    ``known_types_only``: refuse part types the API does not document (the fake server does; the
+    client lets them through, for types newer than this SDK).
+    """
+    parts = message.get("parts")
+    has_experience = message.get("experience") is not None
+    if parts is None or (isinstance(parts, Sequence) and not isinstance(parts, str) and not parts):
+        if has_experience:
+            return
+        raise RuleError("a message needs at least one part")
+    if not isinstance(parts, Sequence) or isinstance(parts, str):
+        raise RuleError("message parts must be a list")
+    if has_experience:
+        raise RuleError("a message carries parts or an experience, not both")
+    if len(parts) > MAX_PARTS:
+        raise RuleError(f"a message holds at most {MAX_PARTS} parts, got {len(parts)}")
+    kinds = []
+    for index, part in enumerate(parts):
+        if not isinstance(part, Mapping):
+            raise RuleError(f"part {index} must be an object")
+        kind = _check_part(part, index)
+        if known_types_only and kind not in PART_TYPES:
+            raise RuleError(f"part {index} has an unknown type {kind!r}")
+        kinds.append(kind)
+    alone = [kind for kind in kinds if kind in ALONE_PART_TYPES]
+    if alone and len(parts) > 1:
+        raise RuleError(f"a {alone[0]} part must be the message's only part")
+    if any(a == b == "text" for a, b in itertools.pairwise(kinds)):
+        raise RuleError("two text parts cannot follow each other; join them into one")
+    if sum(1 for part in parts if part.get("type") == "media" and part.get("url") is not None) > MAX_URL_MEDIA:
+        raise RuleError(f"a message holds at most {MAX_URL_MEDIA} media parts fetched from a URL; upload the rest")
+    if first:
+        for part in parts:
+            text = part.get("value") if part["type"] == "text" else None
+            if part["type"] == "link" or (isinstance(text, str) and has_url(text)):
+                raise RuleError(
+                    "the first message of a new chat cannot contain a link or URL (Linq code 1005)",
+                    rule="first_message_link",
+                )
