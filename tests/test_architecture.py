@@ -15,9 +15,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "linq_async"
 PYPROJECT = PACKAGE.parent / "pyproject.toml"
 
 # The client-side owner of each third-party library. The fake server in linq_async.testing is a
-# server (aiohttp.web), a separate concern with its own module.
+# server (aiohttp.web), a separate concern with its own modules.
 OWNERS = {
-    "aiohttp": {"_http.py", "testing/_server.py"},
+    "aiohttp": {"_http.py", *(f"testing/{p.name}" for p in (PACKAGE / "testing").glob("_*.py"))},
     "yarl": {"_http.py"},
     "multidict": set(),
     "tenacity": {"_retry.py"},

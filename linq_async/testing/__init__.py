@@ -5,6 +5,7 @@ the fixtures ``linq_fake``, ``linq_fake_env``, ``linq_sync_client`` and, with py
 ``linq_client``.
 """
 
-from ._server import RULE_ERRORS, FakeLinqServer, Fault, RecordedRequest
+from ._core import Fault, RecordedRequest
+from ._server import RULE_ERRORS, FakeLinqServer
 
 __all__ = ["RULE_ERRORS", "FakeLinqServer", "Fault", "RecordedRequest"]

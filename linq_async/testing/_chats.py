@@ -1,0 +1,393 @@
+"""The fake's chats area: chats, their participants and their messages, with the documented rules."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+import attrs
+from aiohttp import web
+
+from .. import _validate
+from .._errors import ValidationError
+from .._rules import MAX_RECIPIENTS, SERVICES, RuleError, check_message, check_recipients_count
+from ._core import FakeBase, Refused, route, timestamp
+
+__all__ = ["CHAT_RULES", "ChatsArea"]
+
+# rule -> (HTTP status, Linq code, message). The docs name no code for these rules; these are the
+# closest documented ones (1006 "cannot update direct message chats", 2015 "operation conflicts
+# with current state", 2017 "operation not supported on this chat's service type").
+CHAT_RULES: dict[str, tuple[int, int, str]] = {
+    "not_group": (409, 1006, "Participants can only be changed in group chats"),
+    "too_few_participants": (409, 2015, "Adding a participant needs a group chat with 3 or more participants"),
+    "too_few_remaining": (409, 2015, "A group chat must keep 3 or more participants"),
+    "too_many_recipients": (409, 2015, "A group chat holds at most 31 recipients"),
+    "cross_service": (409, 2017, "This handle cannot join a chat on this service; create a new chat instead"),
+    "left_chat": (409, 2013, "This chat is unavailable"),
+    "chat_not_found": (404, 2001, "Chat not found"),
+    "invalid_phone": (400, 1002, "Phone number must be in E.164 format"),
+    "invalid_handle": (400, 1005, "Invalid parameter value: handle must be an E.164 phone number or an email address"),
+    "invalid_chat_id": (400, 1005, "Invalid parameter value: chat id must be a UUID"),
+    "invalid_message": (400, 1004, "Invalid message content"),
+    "first_message_link": (400, 1005, "The first message of a chat cannot contain a link"),
+    "message_not_found": (404, 2002, "Message not found"),
+    "leave_not_allowed": (409, 2015, "Leaving needs an iMessage group chat with 4 or more active participants"),
+}
+
+
+@attrs.define
+class _Member:
+    id: str
+    handle: str
+    service: str
+    joined_at: str
+    is_me: bool = False
+    status: str = "active"
+    left_at: str | None = None
+
+    def wire(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "handle": self.handle,
+            "service": self.service,
+            "joined_at": self.joined_at,
+            "is_me": self.is_me,
+            "status": self.status,
+        }
+        if self.left_at is not None:
+            data["left_at"] = self.left_at
+        return data
+
+
+@attrs.define
+class _Chat:
+    id: str
+    service: str
+    line: str
+    members: list[_Member]
+    created_at: str
+    updated_at: str
+    display_name: str | None = None
+    group_chat_icon: str | None = None
+    left: bool = False
+    messages: list[dict[str, Any]] = attrs.field(factory=list)
+
+    @property
+    def active(self) -> list[_Member]:
+        return [m for m in self.members if m.status == "active"]
+
+    @property
+    def is_group(self) -> bool:
+        return len(self.members) > 2
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "display_name": self.display_name or ", ".join(m.handle for m in self.active if not m.is_me),
+            "group_chat_icon": self.group_chat_icon,
+            "handles": [m.wire() for m in self.members],
+            "health_status": {
+                "status": "HEALTHY",
+                "doc_url": "https://docs.linqapp.com/guides/chats/chat-health/",
+                "updated_at": self.created_at,
+            },
+            "is_archived": False,
+            "is_group": self.is_group,
+            "service": self.service,
+        }
+
+
+class ChatsArea(FakeBase):
+    """Chats, participants and chat messages. Set up with ``create_chat``; read with ``chat``, ``participants``."""
+
+    RULES: ClassVar[Mapping[str, tuple[int, int, str]]] = CHAT_RULES
+
+    def _setup_chats(self) -> None:
+        self._chats: dict[str, _Chat] = {}
+        self._services: dict[str, frozenset[str]] = {}
+
+    def create_chat(
+        self,
+        handles: Iterable[str],
+        *,
+        service: str = "iMessage",
+        display_name: str | None = None,
+        chat_id: str | None = None,
+        line: str | None = None,
+    ) -> str:
+        """Create a chat between one of the fake's lines and ``handles``; return its id (a UUID).
+
+        Two or more handles make a group chat. Handles are validated as the API does.
+        """
+        handles = list(handles)
+        if not handles:
+            raise ValidationError("a chat needs at least one other handle")
+        if service not in SERVICES:
+            raise ValidationError(f"service must be one of {SERVICES}, got {service!r}")
+        for handle in handles:
+            _validate.handle(handle)
+        line = line or self.lines[0]
+        with self._lock:
+            chat_id = _validate.chat_id(chat_id) if chat_id is not None else str(uuid.uuid4())
+            if chat_id in self._chats:
+                raise ValidationError(f"chat {chat_id} already exists")
+            now = timestamp()
+            members = [_Member(str(uuid.uuid4()), line, service, now, is_me=True)]
+            members += [_Member(str(uuid.uuid4()), h, service, now) for h in dict.fromkeys(handles)]
+            self._chats[chat_id] = _Chat(chat_id, service, line, members, now, now, display_name=display_name)
+            return chat_id
+
+    def _known(self, chat_id: str) -> _Chat:
+        chat = self._chats.get(_validate.chat_id(chat_id))
+        if chat is None:
+            raise ValidationError(f"the fake server has no chat {chat_id!r}; create it with create_chat()")
+        return chat
+
+    def participants(self, chat_id: str) -> list[str]:
+        """The chat's active participants, excluding the fake's own line, in joining order."""
+        with self._lock:
+            return [m.handle for m in self._known(chat_id).active if not m.is_me]
+
+    def chat(self, chat_id: str) -> dict[str, Any]:
+        """The chat as the API would return it."""
+        with self._lock:
+            return self._known(chat_id).wire()
+
+    def messages(self, chat_id: str) -> list[dict[str, Any]]:
+        """The messages sent into a chat, oldest first, as the API would return them."""
+        with self._lock:
+            return [dict(m) for m in self._known(chat_id).messages]
+
+    def member_left(self, chat_id: str, handle: str) -> None:
+        """Simulate a participant leaving on their own (outside the API), as people do."""
+        with self._lock:
+            member = next((m for m in self._known(chat_id).active if m.handle == handle and not m.is_me), None)
+            if member is None:
+                raise ValidationError(f"{handle!r} is not an active participant of chat {chat_id!r}")
+            member.status, member.left_at = "left", timestamp()
+
+    def leave(self, chat_id: str) -> None:
+        """Mark a chat as left by the fake's line: every later call on it answers 409/2013."""
+        with self._lock:
+            self._known(chat_id).left = True
+
+    def set_services(self, handle: str, services: Iterable[str]) -> None:
+        """Declare which services a handle can use (default: phones all, emails iMessage only)."""
+        chosen = frozenset(services)
+        if not chosen <= set(SERVICES):
+            raise ValidationError(f"services must be among {SERVICES}")
+        with self._lock:
+            self._services[_validate.handle(handle)] = chosen
+
+    def _chat_for(self, request: web.Request, *, allow_left: bool = False) -> _Chat:
+        try:
+            chat_id = _validate.chat_id(request.match_info["chat_id"])
+        except ValidationError:
+            raise Refused("invalid_chat_id") from None
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            raise Refused("chat_not_found")
+        if chat.left and not allow_left:
+            raise Refused("left_chat")
+        return chat
+
+    def _handle_field(self, data: Mapping[str, Any], name: str = "handle") -> str:
+        value = data.get(name)
+        if value is None or value == "":
+            raise Refused("missing_field")
+        if not isinstance(value, str):
+            raise Refused("invalid_handle")
+        try:
+            return _validate.handle(value)
+        except ValidationError:
+            raise Refused("invalid_handle" if "@" in value else "invalid_phone") from None
+
+    def _services_of(self, handle: str) -> frozenset[str]:
+        default = frozenset({"iMessage"}) if "@" in handle else frozenset(SERVICES)
+        return self._services.get(handle, default)
+
+    # Participants -----------------------------------------------------------------------------
+
+    def _membership_change(self, request: web.Request, data: Mapping[str, Any]) -> tuple[_Chat, str]:
+        """The group chat and the handle of an add or a remove, or the refusal."""
+        chat = self._chat_for(request)
+        handle = self._handle_field(data)
+        if not chat.is_group:
+            raise Refused("not_group")
+        return chat, handle
+
+    @route("POST", "/chats/{chat_id}/participants")
+    async def _add_participant(self, request: web.Request) -> web.Response:
+        data = self._json(await request.read())
+        with self._lock:
+            chat, handle = self._membership_change(request, data)
+            active = chat.active
+            if any(m.handle == handle for m in active):  # already a member: accepted, nothing changes
+                return self._queued(request, "Participant addition queued")
+            if len(active) < 3:
+                raise Refused("too_few_participants")
+            if len([m for m in active if not m.is_me]) + 1 > MAX_RECIPIENTS:
+                raise Refused("too_many_recipients")
+            if chat.service not in self._services_of(handle):
+                raise Refused("cross_service")
+            now = timestamp()
+            chat.members.append(_Member(str(uuid.uuid4()), handle, chat.service, now))
+            chat.updated_at = now
+        return self._queued(request, "Participant addition queued")
+
+    @route("DELETE", "/chats/{chat_id}/participants")
+    async def _remove_participant(self, request: web.Request) -> web.Response:
+        data = self._json(await request.read())
+        with self._lock:
+            chat, handle = self._membership_change(request, data)
+            member = next((m for m in chat.active if m.handle == handle and not m.is_me), None)
+            if member is None:  # not a member: accepted, nothing changes
+                return self._queued(request, "Participant removal queued")
+            if len(chat.active) - 1 < 3:
+                raise Refused("too_few_remaining")
+            now = timestamp()
+            member.status, member.left_at = "removed", now
+            chat.updated_at = now
+        return self._queued(request, "Participant removal queued")
+
+    # Chats ------------------------------------------------------------------------------------
+
+    def _check_message(self, message: object, *, first: bool) -> list[dict[str, Any]]:
+        if not isinstance(message, dict):
+            raise Refused("missing_field")
+        try:
+            check_message(message, first=first, known_types_only=True)
+        except RuleError as broken:
+            raise Refused(broken.rule) from None
+        return [dict(p) for p in message.get("parts") or ()]
+
+    def _sent_message(self, chat: _Chat, message: dict[str, Any], parts: list[dict[str, Any]]) -> dict[str, Any]:
+        now = timestamp()
+        sent: dict[str, Any] = {
+            "id": str(uuid.uuid4()),
+            "chat_id": chat.id,
+            "created_at": now,
+            "updated_at": now,
+            "sent_at": now,
+            "delivery_status": "sent",
+            "is_read": False,
+            "is_delivered": False,
+            "is_from_me": True,
+            "parts": parts,
+            "from_handle": next(m.wire() for m in chat.members if m.is_me),
+            "service": chat.service,
+        }
+        for optional in ("effect", "reply_to", "preferred_service"):
+            if message.get(optional) is not None:
+                sent[optional] = message[optional]
+        chat.messages.append(sent)
+        chat.updated_at = now
+        return sent
+
+    @route("POST", "/chats")
+    async def _create_chat(self, request: web.Request) -> web.Response:
+        data = self._json(await request.read())
+        line, to, message = data.get("from"), data.get("to"), data.get("message")
+        if not line or not to or message is None:
+            raise Refused("missing_field")
+        if not isinstance(to, list):
+            raise Refused("invalid_body")
+        try:
+            check_recipients_count(len(to))
+        except RuleError as broken:
+            raise Refused(broken.rule) from None
+        if not isinstance(line, str) or line not in self.lines:
+            raise Refused("not_your_number")
+        handles = [self._handle_field({"handle": h}) for h in to]
+        parts = self._check_message(message, first=True)
+        with self._lock:
+            replay = self._replay(message, "create")
+            if replay is not None:
+                return web.json_response(replay[1], status=replay[0])
+            chat = None
+            if not data.get("display_name"):  # same line and same recipients: the existing chat
+                wanted = set(handles)
+                chat = next(
+                    (
+                        c
+                        for c in self._chats.values()
+                        if c.line == line
+                        and not c.display_name
+                        and {m.handle for m in c.active if not m.is_me} == wanted
+                    ),
+                    None,
+                )
+            if chat is None:
+                chat_id = self.create_chat(handles, line=line, display_name=data.get("display_name"))
+                chat = self._chats[chat_id]
+            sent = self._sent_message(chat, message, parts)
+            body = {"chat": {**chat.wire(), "message": sent}}
+            self._remember(message, "create", 201, body)
+        return web.json_response(body, status=201)
+
+    @route("GET", "/chats/{chat_id}")
+    async def _get_chat(self, request: web.Request) -> web.Response:
+        with self._lock:
+            return web.json_response(self._chat_for(request, allow_left=True).wire())
+
+    @route("GET", "/chats")
+    async def _list_chats(self, request: web.Request) -> web.Response:
+        line, to = request.query.get("from"), request.query.get("to")
+        with self._lock:
+            chats = sorted(self._chats.values(), key=lambda c: (c.created_at, c.id), reverse=True)
+            if line:
+                chats = [c for c in chats if c.line == line]
+            if to:
+                chats = [c for c in chats if any(m.handle == to for m in c.active)]
+            return self._page(request, "chats", [c.wire() for c in chats], 20)
+
+    @route("PUT", "/chats/{chat_id}")
+    async def _update_chat(self, request: web.Request) -> web.Response:
+        data = self._json(await request.read())
+        with self._lock:
+            chat = self._chat_for(request)
+            if not chat.is_group:
+                raise Refused("not_group")
+            if "display_name" not in data and "group_chat_icon" not in data:
+                raise Refused("missing_field")
+            if "display_name" in data:
+                chat.display_name = data["display_name"]
+            if "group_chat_icon" in data:
+                chat.group_chat_icon = data["group_chat_icon"]
+            chat.updated_at = timestamp()
+            return web.json_response({"chat_id": chat.id, "status": "pending"}, status=202)
+
+    @route("POST", "/chats/{chat_id}/leave")
+    async def _leave_chat(self, request: web.Request) -> web.Response:
+        with self._lock:
+            chat = self._chat_for(request)
+            if not chat.is_group or chat.service != "iMessage" or len(chat.active) < 4:
+                raise Refused("leave_not_allowed")
+            chat.left = True
+            me = next(m for m in chat.members if m.is_me)
+            me.status, me.left_at = "left", timestamp()
+        return self._queued(request, "Leave group chat queued")
+
+    @route("POST", "/chats/{chat_id}/messages")
+    async def _send_message(self, request: web.Request) -> web.Response:
+        data = self._json(await request.read())
+        message = data.get("message")
+        parts = self._check_message(message, first=False)
+        assert isinstance(message, dict)
+        with self._lock:
+            chat = self._chat_for(request)
+            replay = self._replay(message, f"send:{chat.id}")
+            if replay is not None:
+                return web.json_response(replay[1], status=replay[0])
+            body = {"chat_id": chat.id, "message": self._sent_message(chat, message, parts)}
+            self._remember(message, f"send:{chat.id}", 202, body)
+        return web.json_response(body, status=202)
+
+    @route("GET", "/chats/{chat_id}/messages")
+    async def _list_messages(self, request: web.Request) -> web.Response:
+        with self._lock:
+            return self._page(request, "messages", list(reversed(self._chat_for(request).messages)), 50)
