@@ -136,6 +136,12 @@ def _structure_int(value: Any, _: Any) -> int:
     raise TypeError(f"expected an integer, got {type(value).__name__}")
 
 
+def _structure_float(value: Any, _: Any) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raise TypeError(f"expected a number, got {type(value).__name__}")
+
+
 def _structure_any(value: Any, _: Any) -> Any:
     return value
 
@@ -158,6 +164,7 @@ def get_converter() -> cattrs.Converter:
         converter.register_structure_hook(str, _structure_str)
         converter.register_structure_hook(bool, _structure_bool)
         converter.register_structure_hook(int, _structure_int)
+        converter.register_structure_hook(float, _structure_float)
         converter.register_structure_hook(Any, _structure_any)
         for union in _unions:
             _register_union(converter, *union)

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
 
-from linq_async import AsyncLinqClient, RetryPolicy
+from linq_async import AsyncLinqClient, RetryPolicy, SyncLinqClient
+from linq_async.testing import FakeLinqServer
 
+from .clients import Blocking
 from .helpers import KEY, ScriptedAPI, Sleeps, ThreadedAPI, start
+from .wire import official_client
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +67,44 @@ def threaded_api() -> Iterator[ScriptedAPI]:
 @pytest.fixture
 def api_base_url_in_thread(threaded_api: ScriptedAPI) -> str:
     return threaded_api.base_url
+
+
+LINE = "+14155550000"
+
+
+@pytest.fixture
+def fake_server() -> Iterator[FakeLinqServer]:
+    """A FakeLinqServer on a background thread (so that blocking calls cannot stall it), line ``LINE``."""
+    with FakeLinqServer(lines=[LINE]) as fake:
+        yield fake
+
+
+@pytest.fixture(params=["async", "sync"])
+def any_client(request: pytest.FixtureRequest, fake_server: FakeLinqServer, sleeps: Sleeps) -> Iterator[Any]:
+    """Each endpoint test runs twice: on a ``SyncLinqClient``, and on an ``AsyncLinqClient`` driven by ``Blocking``."""
+    policy = RetryPolicy(sleep=sleeps)
+    if request.param == "sync":
+        with SyncLinqClient(fake_server.api_key, base_url=fake_server.base_url, retry=policy) as client:
+            yield client
+        return
+    with asyncio.Runner() as runner:
+        async_client = AsyncLinqClient(fake_server.api_key, base_url=fake_server.base_url, retry=policy)
+        try:
+            yield Blocking(async_client, runner)
+        finally:
+            runner.run(async_client.close())
+
+
+@pytest.fixture
+def recorder() -> Iterator[ScriptedAPI]:
+    """A recording loopback server on its own thread, for wire comparisons."""
+    with ThreadedAPI() as api:
+        yield api
+
+
+@pytest.fixture(scope="session")
+def official() -> Iterator[Any]:
+    """linq-python's sync client, for wire comparisons."""
+    client = official_client()
+    yield client
+    client.close()

@@ -82,3 +82,28 @@ def test_installed_aiohttp_has_the_2026_fixes() -> None:
 
 def test_py_typed_is_shipped() -> None:
     assert (PACKAGE / "py.typed").exists()
+
+
+def test_every_resource_method_has_a_wire_case_and_a_test_that_calls_it() -> None:
+    """The endpoint recipe, enforced: a wire case per endpoint (aliases share one), a test per method."""
+    from linq_async import AsyncLinqClient
+    from linq_async.resources._base import ENDPOINT, PAGINATED, kind_of
+
+    from .surface import KEY, public_methods, resource_pairs
+    from .wire import all_cases, resolve
+
+    client = AsyncLinqClient(KEY)
+    wired = {resolve(client, case.our_call()[0]).__func__ for case in all_cases()}
+    texts = "\n".join(path.read_text() for path in (Path(__file__).parent / "resources").glob("test_*.py"))
+    missing_wire, missing_test = [], []
+    for path, resource, _ in resource_pairs():
+        parent = path.rsplit(".", 1)[-1]
+        methods = public_methods(resource)
+        for name, member in methods:
+            aliases = [other for other, function in methods if function is member]
+            if kind_of(member) in (ENDPOINT, PAGINATED) and member not in wired:
+                missing_wire.append(f"{path}.{name}")
+            if not any(f"{parent}.{alias}(" in texts for alias in aliases):
+                missing_test.append(f"{path}.{name}")
+    assert not missing_wire, f"no wire case (tests/resources/*.py WIRE) for: {missing_wire}"
+    assert not missing_test, f"no test in tests/resources/ calls: {missing_test}"

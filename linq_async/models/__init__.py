@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 _EXPORTS: dict[str, str] = {
     "common": "ChatHandle HealthStatus MessageEffect Reaction ReplyTo",
     "chats": (
-        "Chat ChatCreateResponse ChatLeaveResponse ChatList ChatUpdateResponse CreatedChat ParticipantAddResponse "
-        "ParticipantRemoveResponse"
+        "Chat ChatCreateResponse ChatLeaveResponse ChatList ChatUpdateResponse CreatedChat GetChatLocationResponse "
+        "LocationData LocationFeature LocationGeometry LocationProperties LocationRequestResponse "
+        "ParticipantAddResponse ParticipantRemoveResponse StopChatLocationSharingResponse"
     ),
     "messages": (
         "LinkPart MediaPart Message MessageContent MessageInput MessageList MessageSendResponse Part SentMessage "

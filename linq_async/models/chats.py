@@ -17,8 +17,15 @@ __all__ = [
     "ChatList",
     "ChatUpdateResponse",
     "CreatedChat",
+    "GetChatLocationResponse",
+    "LocationData",
+    "LocationFeature",
+    "LocationGeometry",
+    "LocationProperties",
+    "LocationRequestResponse",
     "ParticipantAddResponse",
     "ParticipantRemoveResponse",
+    "StopChatLocationSharingResponse",
 ]
 
 
@@ -99,3 +106,62 @@ class ParticipantRemoveResponse(Model):
     message: str | None = None
     status: str | None = None
     trace_id: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LocationGeometry(Model):
+    """A GeoJSON point: ``coordinates`` is ``(longitude, latitude)``."""
+
+    type: str | None = None
+    coordinates: tuple[float, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class LocationProperties(Model):
+    """Who is sharing, and where in words; ``updated_at`` tells how fresh the position is."""
+
+    handle: str | None = None
+    address: str | None = None
+    locality: str | None = None
+    updated_at: dt.datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LocationFeature(Model):
+    """One participant's shared position (a GeoJSON feature)."""
+
+    type: str | None = None
+    geometry: LocationGeometry | None = None
+    properties: LocationProperties | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LocationData(Model):
+    """A GeoJSON feature collection: one feature per participant sharing, none if nobody is."""
+
+    type: str | None = None
+    features: tuple[LocationFeature, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class GetChatLocationResponse(Model):
+    """The answer to reading a chat's shared locations."""
+
+    data: LocationData | None = None
+    success: bool | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LocationRequestResponse(Model):
+    """The answer to asking someone to share their location: the prompt was sent."""
+
+    message: str | None = None
+    success: bool | None = None
+
+
+@attrs.frozen(kw_only=True)
+class StopChatLocationSharingResponse(Model):
+    """The answer to ending a location share: queued (202)."""
+
+    message: str | None = None
+    success: bool | None = None

@@ -11,7 +11,16 @@ from .. import _validate
 from .._errors import LinqError, ValidationError
 from .._rules import check_recipients_count
 from .._sync import SyncResource, blocking
-from ..models.chats import Chat, ChatCreateResponse, ChatLeaveResponse, ChatList, ChatUpdateResponse
+from ..models.chats import (
+    Chat,
+    ChatCreateResponse,
+    ChatLeaveResponse,
+    ChatList,
+    ChatUpdateResponse,
+    GetChatLocationResponse,
+    LocationRequestResponse,
+    StopChatLocationSharingResponse,
+)
 from ..models.messages import MessageInput
 from ..pagination import AsyncPaginator
 from ._base import Mode, Raw, Resource, endpoint, paginated
@@ -21,7 +30,9 @@ from .participants import Participants, SyncParticipants
 if TYPE_CHECKING:
     from .._client import RequestOptions
 
-__all__ = ["Chats", "SyncChats"]
+__all__ = ["Chats", "Location", "SyncChats", "SyncLocation", "SyncTyping", "Typing"]
+
+_GEO_JSON = {"Accept": "application/geo+json"}
 
 
 def _phone(value: object, name: str) -> str:
@@ -36,6 +47,89 @@ def _recipients(to: object) -> list[str]:
         raise ValidationError("to must be a list of handles (one for a direct chat, more for a group)")
     check_recipients_count(len(to))
     return [_validate.handle(handle) for handle in to]
+
+
+class Typing(Resource[Mode]):
+    """Typing indicators in a chat (best effort; delivered in iMessage chats only)."""
+
+    @cached_property
+    def with_raw_response(self) -> Typing[Raw]:
+        """These endpoints, returning raw responses (status, headers, ``parse()``)."""
+        return Typing(self._client, True)
+
+    @endpoint
+    async def start(self, chat_id: str | uuid.UUID, **options: Unpack[RequestOptions]) -> None:
+        """Show a typing indicator in a chat for about 90 s (call again every 60 s to keep it; 204).
+
+        ``POST /v3/chats/{chat_id}/typing``. ``chat_id``: the chat. Sending a message clears the
+        indicator. Raises ``ValidationError`` before sending for a bad id; ``NotFoundError``,
+        ``ConflictError`` (2013) or another ``APIError``.
+        """
+        return await self._request("POST", f"/v3/chats/{_validate.chat_id(chat_id)}/typing", options=options)
+
+    @endpoint
+    async def stop(self, chat_id: str | uuid.UUID, **options: Unpack[RequestOptions]) -> None:
+        """Clear the typing indicator at once, without sending anything (204).
+
+        ``DELETE /v3/chats/{chat_id}/typing``. ``chat_id``: the chat. Raises as ``start`` does.
+        """
+        return await self._request("DELETE", f"/v3/chats/{_validate.chat_id(chat_id)}/typing", options=options)
+
+
+class Location(Resource[Mode]):
+    """Location sharing in a chat: who shares where, asking to share, ending a share."""
+
+    @cached_property
+    def with_raw_response(self) -> Location[Raw]:
+        """These endpoints, returning raw responses (status, headers, ``parse()``)."""
+        return Location(self._client, True)
+
+    @endpoint
+    async def retrieve(self, chat_id: str | uuid.UUID, **options: Unpack[RequestOptions]) -> GetChatLocationResponse:
+        """Get where each participant sharing their location in a chat is (poll it; no webhook has positions).
+
+        ``GET /v3/chats/{chat_id}/location``. ``chat_id``: the chat. ``data.features`` holds one
+        GeoJSON point ([longitude, latitude]) per participant sharing, empty if nobody is.
+        Raises ``ValidationError`` before sending for a bad id; ``NotFoundError`` or another ``APIError``.
+        """
+        return await self._request(
+            "GET",
+            f"/v3/chats/{_validate.chat_id(chat_id)}/location",
+            headers=_GEO_JSON,
+            into=GetChatLocationResponse,
+            options=options,
+        )
+
+    @endpoint
+    async def request(self, chat_id: str | uuid.UUID, **options: Unpack[RequestOptions]) -> LocationRequestResponse:
+        """Ask the other participant of a 1:1 iMessage chat to share their location (they must accept).
+
+        ``POST /v3/chats/{chat_id}/location/request``. ``chat_id``: the chat. Raises
+        ``ValidationError`` before sending for a bad id; ``ConflictError`` (2016 in a group, 2017
+        on SMS/RCS, already sharing), ``RateLimitError`` (per chat) or another ``APIError``.
+        """
+        return await self._request(
+            "POST", f"/v3/chats/{_validate.chat_id(chat_id)}/location/request", into=LocationRequestResponse,
+            options=options,
+        )  # fmt: skip
+
+    @endpoint
+    async def stop(
+        self, chat_id: str | uuid.UUID, *, handle: str, **options: Unpack[RequestOptions]
+    ) -> StopChatLocationSharingResponse:
+        """End ``handle``'s location sharing (in every chat with them; queued, 202).
+
+        ``DELETE /v3/chats/{chat_id}/location`` with a JSON body. ``chat_id``: the chat; ``handle``:
+        the contact sharing. Raises ``ValidationError`` before sending for bad input;
+        ``NotFoundError`` (not sharing) or another ``APIError``.
+        """
+        return await self._request(
+            "DELETE",
+            f"/v3/chats/{_validate.chat_id(chat_id)}/location",
+            body={"handle": _validate.handle(handle)},
+            into=StopChatLocationSharingResponse,
+            options=options,
+        )
 
 
 class Chats(Resource[Mode]):
@@ -55,6 +149,16 @@ class Chats(Resource[Mode]):
     def messages(self) -> ChatMessages[Mode]:
         """Messages of a chat: ``send``, ``list`` and ``send_many``."""
         return ChatMessages(self._client, self._raw)
+
+    @cached_property
+    def typing(self) -> Typing[Mode]:
+        """Typing indicators: ``start``, ``stop``."""
+        return Typing(self._client, self._raw)
+
+    @cached_property
+    def location(self) -> Location[Mode]:
+        """Location sharing: ``retrieve``, ``request``, ``stop``."""
+        return Location(self._client, self._raw)
 
     @endpoint
     async def create(
@@ -175,6 +279,31 @@ class Chats(Resource[Mode]):
     leave_chat = leave
 
 
+class SyncTyping(SyncResource[Mode]):
+    """Blocking twin of ``client.chats.typing``."""
+
+    start = blocking(Typing.start)
+    stop = blocking(Typing.stop)
+
+    @cached_property
+    def with_raw_response(self) -> SyncTyping[Raw]:
+        """These endpoints, returning raw responses (status, headers, ``parse()``)."""
+        return SyncTyping(self._runner, self._async.with_raw_response)
+
+
+class SyncLocation(SyncResource[Mode]):
+    """Blocking twin of ``client.chats.location``."""
+
+    retrieve = blocking(Location.retrieve)
+    request = blocking(Location.request)
+    stop = blocking(Location.stop)
+
+    @cached_property
+    def with_raw_response(self) -> SyncLocation[Raw]:
+        """These endpoints, returning raw responses (status, headers, ``parse()``)."""
+        return SyncLocation(self._runner, self._async.with_raw_response)
+
+
 class SyncChats(SyncResource[Mode]):
     """Blocking twin of ``client.chats``."""
 
@@ -200,3 +329,13 @@ class SyncChats(SyncResource[Mode]):
     def messages(self) -> SyncChatMessages[Mode]:
         """Messages of a chat: ``send``, ``list`` and ``send_many``."""
         return SyncChatMessages(self._runner, self._async.messages)
+
+    @cached_property
+    def typing(self) -> SyncTyping[Mode]:
+        """Typing indicators: ``start``, ``stop``."""
+        return SyncTyping(self._runner, self._async.typing)
+
+    @cached_property
+    def location(self) -> SyncLocation[Mode]:
+        """Location sharing: ``retrieve``, ``request``, ``stop``."""
+        return SyncLocation(self._runner, self._async.location)

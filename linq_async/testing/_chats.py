@@ -34,6 +34,10 @@ CHAT_RULES: dict[str, tuple[int, int, str]] = {
     "first_message_link": (400, 1005, "The first message of a chat cannot contain a link"),
     "message_not_found": (404, 2002, "Message not found"),
     "leave_not_allowed": (409, 2015, "Leaving needs an iMessage group chat with 4 or more active participants"),
+    "group_not_supported": (409, 2016, "Operation not supported in group chats"),
+    "service_not_supported": (409, 2017, "Operation not supported on this chat's service type"),
+    "already_sharing": (409, 2015, "This contact is already sharing their location"),
+    "location_not_shared": (404, 2001, "This contact is not sharing their location"),
 }
 
 
@@ -73,6 +77,8 @@ class _Chat:
     group_chat_icon: str | None = None
     left: bool = False
     messages: list[dict[str, Any]] = attrs.field(factory=list)
+    typing: bool = False
+    location_requests: int = 0
 
     @property
     def active(self) -> list[_Member]:
@@ -109,6 +115,39 @@ class ChatsArea(FakeBase):
     def _setup_chats(self) -> None:
         self._chats: dict[str, _Chat] = {}
         self._services: dict[str, frozenset[str]] = {}
+        self._locations: dict[str, dict[str, Any]] = {}  # handle -> the point it shares
+
+    def typing(self, chat_id: str) -> bool:
+        """Whether the fake's line shows a typing indicator in the chat."""
+        with self._lock:
+            return self._known(chat_id).typing
+
+    def share_location(
+        self,
+        handle: str,
+        longitude: float,
+        latitude: float,
+        *,
+        address: str | None = None,
+        locality: str | None = None,
+    ) -> None:
+        """Make ``handle`` share a position, seen in every chat they are in (as the API does)."""
+        with self._lock:
+            self._locations[_validate.handle(handle)] = {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(longitude), float(latitude)]},
+                "properties": {"handle": handle, "address": address, "locality": locality, "updated_at": timestamp()},
+            }
+
+    def sharing(self, handle: str) -> bool:
+        """Whether ``handle`` shares their location."""
+        with self._lock:
+            return handle in self._locations
+
+    def location_requests(self, chat_id: str) -> int:
+        """How many times the chat's other participant was asked to share their location."""
+        with self._lock:
+            return self._known(chat_id).location_requests
 
     def create_chat(
         self,
@@ -285,6 +324,7 @@ class ChatsArea(FakeBase):
             if message.get(optional) is not None:
                 sent[optional] = message[optional]
         chat.messages.append(sent)
+        chat.typing = False  # sending clears the indicator
         chat.updated_at = now
         return sent
 
@@ -391,3 +431,48 @@ class ChatsArea(FakeBase):
     async def _list_messages(self, request: web.Request) -> web.Response:
         with self._lock:
             return self._page(request, "messages", list(reversed(self._chat_for(request).messages)), 50)
+
+    # Typing and location ------------------------------------------------------------------------
+
+    @route("POST", "/chats/{chat_id}/typing")
+    async def _start_typing(self, request: web.Request) -> web.Response:
+        with self._lock:
+            self._chat_for(request).typing = True
+        return web.Response(status=204)
+
+    @route("DELETE", "/chats/{chat_id}/typing")
+    async def _stop_typing(self, request: web.Request) -> web.Response:
+        with self._lock:
+            self._chat_for(request).typing = False
+        return web.Response(status=204)
+
+    @route("GET", "/chats/{chat_id}/location")
+    async def _get_location(self, request: web.Request) -> web.Response:
+        with self._lock:
+            chat = self._chat_for(request)
+            features = [self._locations[m.handle] for m in chat.active if m.handle in self._locations]
+            body = {"success": True, "data": {"type": "FeatureCollection", "features": features}}
+        return web.json_response(body, content_type="application/geo+json")
+
+    @route("POST", "/chats/{chat_id}/location/request")
+    async def _request_location(self, request: web.Request) -> web.Response:
+        with self._lock:
+            chat = self._chat_for(request)
+            if chat.is_group:
+                raise Refused("group_not_supported")
+            if chat.service != "iMessage":
+                raise Refused("service_not_supported")
+            if any(m.handle in self._locations for m in chat.active if not m.is_me):
+                raise Refused("already_sharing")
+            chat.location_requests += 1
+        return web.json_response({"success": True, "message": "Location request sent"})
+
+    @route("DELETE", "/chats/{chat_id}/location")
+    async def _stop_location(self, request: web.Request) -> web.Response:
+        data = self._json(await request.read())
+        with self._lock:
+            self._chat_for(request)
+            handle = self._handle_field(data)
+            if self._locations.pop(handle, None) is None:
+                raise Refused("location_not_shared")
+        return web.json_response({"success": True, "message": "Location sharing stop requested"}, status=202)

@@ -141,6 +141,8 @@ class FakeBase:
         self._idempotent: dict[str, tuple[int, dict[str, Any]]] = {}
         self._requests: list[RecordedRequest] = []
         self.internal_errors: list[BaseException] = []
+        self._in_flight: dict[str, int] = {}
+        self._peak: dict[str, int] = {}
         self._runner: web.AppRunner | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -322,8 +324,17 @@ class FakeBase:
         body = {"success": False, "error": error, "trace_id": trace}
         return web.json_response(body, status=status, headers=headers)
 
+    def peak_in_flight(self, path: str) -> int:
+        """The most requests to ``path`` (e.g. ``/api/partner/v3/chats/<id>/messages``) served at once."""
+        with self._lock:
+            return self._peak.get(path, 0)
+
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        path = request.path
+        with self._lock:
+            self._in_flight[path] = now = self._in_flight.get(path, 0) + 1
+            self._peak[path] = max(self._peak.get(path, 0), now)
         try:
             return await self._serve(request, handler)
         except (asyncio.CancelledError, web.HTTPException):
@@ -333,6 +344,9 @@ class FakeBase:
             with self._lock:
                 self.internal_errors.append(exc)
             raise
+        finally:
+            with self._lock:
+                self._in_flight[path] -= 1
 
     def check(self) -> None:
         """Raise if the fake itself failed while serving; ``with``/``async with`` call it on exit."""

@@ -23,6 +23,7 @@ from linq_async import (
     Message,
     MessageContent,
     MessageEffect,
+    NotFoundError,
     Page,
     PermissionDeniedError,
     ReplyTo,
@@ -34,7 +35,8 @@ from linq_async import (
 )
 from linq_async.testing import FakeLinqServer
 
-from .helpers import CHAT, ScriptedAPI, Sleeps, envelope
+from ..helpers import CHAT, ScriptedAPI, Sleeps, envelope
+from ..wire import WireCase, check_wire
 
 LINE = "+14155550000"
 A, B, C, D = (f"+1415555{n:04d}" for n in range(301, 305))
@@ -413,3 +415,218 @@ def test_sync_client_pages_with_plain_for() -> None:
         assert newest.parts[0] == TextPart(value="sync hello")
         with pytest.raises(ValidationError):
             linq.chats.list(limit=0)
+
+
+# Wire equality with linq-python, one case per endpoint (and per notable spelling) ------------
+
+MESSAGE = {"parts": [{"type": "text", "value": "Hello"}]}
+
+WIRE = [
+    WireCase("chats.create", kwargs={"from_": LINE, "to": [A, B], "message": MESSAGE}, status=201),
+    WireCase(
+        "chats.create",
+        kwargs={"from_": LINE, "to": [A], "message": {**MESSAGE, "idempotency_key": "k-1"}, "override_optout": True},
+        status=201,
+        label="key-and-optout",
+    ),
+    WireCase("chats.retrieve", (CHAT,)),
+    WireCase("chats.update", (CHAT,), {"display_name": "Team", "group_chat_icon": "https://cdn.example/i.png"}),
+    WireCase("chats.list_chats", kwargs={"from_": LINE, "to": A, "limit": 10, "cursor": "20"}),
+    WireCase("chats.list_chats", label="no-filters"),
+    WireCase("chats.leave_chat", (CHAT,)),
+    WireCase("chats.typing.start", (CHAT,), status=204),
+    WireCase("chats.typing.stop", (CHAT,), status=204),
+    WireCase("chats.location.retrieve", (CHAT,)),
+    WireCase("chats.location.request", (CHAT,)),
+    WireCase("chats.location.stop", (CHAT,), {"handle": A}, status=202),
+    WireCase("chats.participants.add", (CHAT,), {"handle": A}, status=202),
+    WireCase("chats.participants.remove", (CHAT,), {"handle": A}, status=202),
+    WireCase("chats.messages.send", (CHAT,), {"message": MESSAGE, "override_optout": False}, status=202),
+    WireCase("chats.messages.list", (CHAT,), {"limit": 5, "cursor": "abc"}),
+]
+
+
+@pytest.mark.parametrize("case", [case.param() for case in WIRE])
+def test_wire(case: WireCase, recorder: ScriptedAPI, official: Any) -> None:
+    check_wire(case, recorder, official)
+
+
+# chats.typing --------------------------------------------------------------------------------
+
+
+def test_typing_starts_and_stops(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A])
+    assert any_client.chats.typing.start(chat) is None
+    assert fake_server.typing(chat)
+    assert any_client.chats.typing.stop(chat) is None
+    assert not fake_server.typing(chat)
+
+
+def test_sending_a_message_clears_typing(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A])
+    any_client.chats.typing.start(chat)
+    any_client.chats.messages.send(chat, "done typing")
+    assert not fake_server.typing(chat)
+
+
+def test_typing_in_an_unknown_or_left_chat(any_client: Any, fake_server: FakeLinqServer) -> None:
+    with pytest.raises(NotFoundError) as info:
+        any_client.chats.typing.start(str(uuid.uuid4()))
+    assert info.value.code == 2001
+    chat = fake_server.create_chat([A, B, C])
+    fake_server.leave(chat)
+    with pytest.raises(ConflictError) as left:
+        any_client.chats.typing.stop(chat)
+    assert left.value.code == 2013
+
+
+def test_typing_refuses_a_bad_chat_id_unsent(any_client: Any, fake_server: FakeLinqServer) -> None:
+    with pytest.raises(ValidationError):
+        any_client.chats.typing.start("../x")
+    assert fake_server.requests == []
+
+
+# chats.location ------------------------------------------------------------------------------
+
+
+def test_location_lists_who_shares(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A, B])
+    assert any_client.chats.location.retrieve(chat).data.features == ()
+    fake_server.share_location(A, -122.41, 37.77, locality="San Francisco")
+    answer = any_client.chats.location.retrieve(chat)
+    assert answer.success is True
+    [feature] = answer.data.features
+    assert feature.geometry.coordinates == (-122.41, 37.77)
+    assert feature.properties.handle == A
+    assert feature.properties.locality == "San Francisco"
+    assert feature.properties.updated_at is not None
+    assert fake_server.requests[-1].headers["Accept"] == "application/geo+json"
+
+
+def test_location_request_is_for_one_to_one_imessage_chats(any_client: Any, fake_server: FakeLinqServer) -> None:
+    direct = fake_server.create_chat([A])
+    assert any_client.chats.location.request(direct).success is True
+    assert fake_server.location_requests(direct) == 1
+    with pytest.raises(ConflictError) as group:
+        any_client.chats.location.request(fake_server.create_chat([A, B]))
+    assert group.value.code == 2016
+    with pytest.raises(ConflictError) as sms:
+        any_client.chats.location.request(fake_server.create_chat([B], service="SMS"))
+    assert sms.value.code == 2017
+
+
+def test_location_stop_ends_a_share(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A])
+    fake_server.share_location(A, 2.35, 48.86)
+    stopped = any_client.chats.location.stop(chat, handle=A)
+    assert stopped.success is True
+    assert not fake_server.sharing(A)
+    with pytest.raises(NotFoundError):
+        any_client.chats.location.stop(chat, handle=A)
+    with pytest.raises(ValidationError):
+        any_client.chats.location.stop(chat, handle="not a handle")
+
+
+# chats.messages.send_many / iter_send -----------------------------------------------------------
+
+
+def _texts(fake: FakeLinqServer, chat: str) -> list[str]:
+    return [part["value"] for message in fake.messages(chat) for part in message["parts"]]
+
+
+def test_send_many_keeps_every_guarantee_under_faults(any_client: Any, fake_server: FakeLinqServer) -> None:
+    groups = [fake_server.create_chat([f"+1415600{n:04d}", f"+1415601{n:04d}"]) for n in range(12)]
+    items = [(groups[i % 12] if i % 5 else groups[0], f"announcement {i}") for i in range(150)]
+    for kind, times in [("500/3006", 12), ("429", 2), ("reset", 6), ("502", 6), ("slow", 6)]:
+        fake_server.inject(kind, times, delay=0.02, retry_after=0.01)
+    result = any_client.with_options(max_retries=10).chats.messages.send_many(items, concurrency=6)
+    assert [o.index for o in result] == list(range(150))
+    assert result.complete and result.failed_count == 0, [o.error for o in result.failed]
+    assert result.attempts > 150  # the faults were retried
+    keys = [o.idempotency_key for o in result]
+    assert all(keys) and len(set(keys)) == 150
+    for chat in groups:
+        # Every message stored once, in input order, and never two requests at once for one chat.
+        assert _texts(fake_server, chat) == [text for c, text in items if c == chat]
+        assert fake_server.peak_in_flight(f"/api/partner/v3/chats/{chat}/messages") == 1
+    assert {o.chat_id for o in result} == set(groups)
+
+
+def test_send_many_never_stores_a_message_twice_when_answers_are_cut_off(
+    any_client: Any, fake_server: FakeLinqServer
+) -> None:
+    chats = [fake_server.create_chat([f"+1415602{n:04d}"]) for n in range(4)]
+    items = [(chats[i % 4], f"note {i}") for i in range(20)]
+    fake_server.inject("truncate", 5)
+    result = any_client.with_options(max_retries=10).chats.messages.send_many(items, concurrency=4)
+    assert len(result) == 20
+    for chat in chats:
+        assert _texts(fake_server, chat) == [text for c, text in items if c == chat]
+
+
+def test_send_many_fails_bad_items_unsent_and_keeps_the_callers_keys(
+    any_client: Any, fake_server: FakeLinqServer
+) -> None:
+    chat = fake_server.create_chat([A])
+    items: list[Any] = [
+        (chat, "fine"),
+        ("not-a-chat", "x"),
+        (chat, ""),
+        "not a pair",
+        (chat, MessageContent(parts=[TextPart(value="keyed")], idempotency_key="my-key-1")),
+        (str(uuid.uuid4()), "to a chat the fake does not know"),
+    ]
+    result = any_client.chats.messages.send_many(items)
+    assert [o.ok for o in result] == [True, False, False, False, True, False]
+    assert isinstance(result.outcomes[1].error, ValidationError)
+    assert result.outcomes[1].chat_id == "not-a-chat"
+    assert isinstance(result.outcomes[2].error, ValidationError)
+    assert isinstance(result.outcomes[5].error, NotFoundError)
+    assert result.outcomes[4].idempotency_key == "my-key-1"
+    assert result.outcomes[1].attempts == 0
+    assert _texts(fake_server, chat) == ["fine", "keyed"]
+    sent_paths = [r.path for r in fake_server.requests]
+    assert len(sent_paths) == 3
+
+
+def test_iter_send_streams_outcomes(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chats = [fake_server.create_chat([f"+1415603{n:04d}"]) for n in range(3)]
+    seen = []
+    outcomes = list(
+        any_client.chats.messages.iter_send(((c, f"hi {c}") for c in chats), on_progress=lambda d, t: seen.append(d))
+    )
+    assert sorted(o.index for o in outcomes) == [0, 1, 2]
+    assert all(o.ok for o in outcomes)
+    assert seen == [1, 2, 3]
+
+
+def test_send_many_misuse_raises_before_anything_is_sent(any_client: Any, fake_server: FakeLinqServer) -> None:
+    with pytest.raises(ValidationError, match="concurrency"):
+        any_client.chats.messages.send_many([], concurrency=0)
+    with pytest.raises(ValidationError, match=r"\(chat_id, message\) pairs"):
+        any_client.chats.messages.send_many("hello")
+    assert fake_server.requests == []
+
+
+# chats.* and chats.messages.* on both clients, against the fake --------------------------------
+
+
+def test_create_retrieve_update_list_leave_on_both_clients(any_client: Any, fake_server: FakeLinqServer) -> None:
+    created = any_client.chats.create(LINE, [A, B, C], "Welcome")
+    chat_id = created.chat.id
+    assert created.chat.message.delivery_status == "sent"
+    assert any_client.chats.retrieve(chat_id).is_group is True
+    assert any_client.chats.update(chat_id, display_name="Crew").status == "pending"
+    assert fake_server.chat(chat_id)["display_name"] == "Crew"
+    assert chat_id in [chat.id for chat in any_client.chats.list_chats(from_=LINE)]
+    assert any_client.chats.leave_chat(chat_id).status == "accepted"
+    with pytest.raises(ConflictError):
+        any_client.chats.messages.send(chat_id, "after leaving")
+
+
+def test_send_and_list_messages_on_both_clients(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A])
+    for n in range(3):
+        assert any_client.chats.messages.send(chat, f"m{n}").message.id
+    listed = [m.parts[0].value for m in any_client.chats.messages.list(chat, limit=2)]
+    assert listed == ["m2", "m1", "m0"]

@@ -32,7 +32,7 @@ from linq_async import (
 )
 from linq_async._batch import LOOKAHEAD
 
-from .helpers import ADD_OK, KEY, ScriptedAPI, Sleeps, envelope
+from ..helpers import ADD_OK, KEY, ScriptedAPI, Sleeps, envelope
 
 PATH_PREFIX = "/api/partner/v3/chats/"
 
@@ -564,3 +564,29 @@ def test_ctrl_c_stops_a_sync_batch_and_keeps_its_partial_result(threaded_api: Sc
     assert len(threaded_api.seen) == requests, "requests went on after Ctrl-C"
     assert requests <= succeeded + 5
     assert "Task was destroyed" not in stderr and "Unclosed" not in stderr, stderr
+
+
+# participants.add / participants.remove on both clients, against the fake ----------------------
+
+
+def test_add_and_remove_on_both_clients(any_client: Any, fake_server: Any) -> None:
+    chat = fake_server.create_chat(["+14155550301", "+14155550302"])
+    added = any_client.chats.participants.add(chat, handle="+14155550303")
+    assert added.status == "accepted"
+    assert added.trace_id
+    assert "+14155550303" in fake_server.participants(chat)
+    assert any_client.chats.participants.remove(chat, handle="+14155550301").status == "accepted"
+    assert fake_server.participants(chat) == ["+14155550302", "+14155550303"]
+    with pytest.raises(ConflictError) as info:
+        any_client.chats.participants.remove(chat, handle="+14155550302")
+    assert info.value.code == 2015
+
+
+def test_batches_on_both_clients(any_client: Any, fake_server: Any) -> None:
+    chat = fake_server.create_chat(["+14155550301", "+14155550302"])
+    pairs = [(chat, f"+141555504{n:02d}") for n in range(5)]
+    assert any_client.chats.participants.add_many(pairs).succeeded_count == 5
+    assert len(list(any_client.chats.participants.iter_remove(pairs[:2]))) == 2
+    assert any_client.chats.participants.remove_many(pairs[2:4]).succeeded_count == 2
+    assert [o.ok for o in any_client.chats.participants.iter_add([(chat, "bad")])] == [False]
+    assert len(fake_server.participants(chat)) == 3

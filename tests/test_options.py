@@ -1,0 +1,228 @@
+"""Per-call options (extra_headers, extra_query, extra_body, timeout) and raw responses, on both clients.
+
+Every endpoint's wire case (``tests/resources/*``'s ``WIRE``) is run once more with all the options,
+through both clients and through linq-python, so a new endpoint is covered without a line of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.parse
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from linq_async import (
+    APIResponse,
+    APITimeoutError,
+    AsyncLinqClient,
+    ConflictError,
+    Page,
+    ParticipantAddResponse,
+    RetryPolicy,
+    SyncLinqClient,
+    ValidationError,
+)
+
+from .clients import Blocking
+from .helpers import ADD_OK, CHAT, KEY, TRACE, ScriptedAPI, Sleeps, envelope
+from .wire import WireCase, all_cases, answer, call_official, call_ours, compare, resolve
+
+HANDLE = "+14155550100"
+OPTIONS: dict[str, Any] = {
+    "extra_headers": {"X-Linq-Test": "yes"},
+    "extra_query": {"probe": "1"},
+    "extra_body": {"probe_field": [1, "two"]},
+}
+
+
+@pytest.fixture(params=["async", "sync"])
+def recorded(request: pytest.FixtureRequest, recorder: ScriptedAPI, sleeps: Sleeps) -> Iterator[Any]:
+    """Either client, bound to the recorder, retrying at once."""
+    policy = RetryPolicy(sleep=sleeps)
+    if request.param == "sync":
+        with SyncLinqClient(KEY, base_url=recorder.base_url, retry=policy) as client:
+            yield client
+        return
+    with asyncio.Runner() as runner:
+        client = AsyncLinqClient(KEY, base_url=recorder.base_url, retry=policy)
+        yield Blocking(client, runner)
+        runner.run(client.close())
+
+
+def _seen(api: ScriptedAPI, index: int = -1) -> tuple[dict[str, str], dict[str, list[str]], Any]:
+    seen = api.seen[index]
+    return seen.headers, urllib.parse.parse_qs(seen.query), json.loads(seen.body) if seen.body else None
+
+
+@pytest.mark.parametrize("case", [case.param() for case in all_cases()])
+def test_every_option_reaches_the_wire(case: WireCase, recorded: Any, recorder: ScriptedAPI, official: Any) -> None:
+    options = dict(OPTIONS)
+    answer(recorder, case)
+    try:
+        call_ours(recorded, case, **options, timeout=30)
+    except ValidationError as exc:  # a GET takes no body: refused, never dropped
+        refused = str(exc)
+        assert recorder.seen == []
+        del options["extra_body"]
+        call_ours(recorded, case, **options, timeout=30)
+        assert recorder.seen[-1].method == "GET"
+        assert "GET" in refused
+    headers, query, body = _seen(recorder)
+    assert headers["X-Linq-Test"] == "yes"
+    assert query["probe"] == ["1"]
+    if "extra_body" in options:
+        assert body["probe_field"] == [1, "two"]
+    # linq-python sends the same request for the same options.
+    call_official(official.with_options(base_url=recorder.base_url), case, **options, timeout=30)
+    compare(recorder.seen[-2], recorder.seen[-1])
+    assert recorder.seen[-1].headers["X-Linq-Test"] == "yes"
+
+
+def test_options_survive_a_retry(recorded: Any, recorder: ScriptedAPI) -> None:
+    recorder.reply(500, envelope(500, 3006))
+    recorded.chats.participants.add(CHAT, handle=HANDLE, **OPTIONS)
+    assert len(recorder.seen) == 2
+    for index in (0, 1):
+        headers, query, body = _seen(recorder, index)
+        assert headers["X-Linq-Test"] == "yes"
+        assert query == {"probe": ["1"]}
+        assert body == {"handle": HANDLE, "probe_field": [1, "two"]}
+    assert recorder.seen[0].body == recorder.seen[1].body
+
+
+def test_extra_headers_replace_and_remove_headers_the_sdk_sets(recorded: Any, recorder: ScriptedAPI) -> None:
+    recorded.chats.participants.add(CHAT, handle=HANDLE, extra_headers={"user-agent": "mine/1", "Accept": None})
+    headers = {k.lower(): v for k, v in recorder.seen[0].headers.items()}
+    assert headers["user-agent"] == "mine/1"
+    assert "accept" not in headers or headers["accept"] == "*/*"  # aiohttp's default when none is given
+    assert headers["authorization"] == f"Bearer {KEY}"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "reason"),
+    [
+        ({"extra_body": {"handle": "+14155550199"}}, "already sends"),
+        ({"extra_headers": {"Authorization": "Bearer other"}}, "Authorization"),
+        ({"extra_headers": {"authorization": "Bearer other"}}, "Authorization"),
+        ({"extra_headers": {"X-Bad": "a\r\nInjected: 1"}}, "CR, LF"),
+        ({"extra_headers": {"X-Bad": "a\nb"}}, "CR, LF"),
+        ({"extra_headers": {"Bad Name": "x"}}, "invalid header name"),
+        ({"extra_headers": {"X-Num": 3}}, "must be a string"),
+        ({"extra_headers": ["X-A"]}, "mapping"),
+        ({"extra_body": "text"}, "mapping"),
+        ({"extra_body": {"when": object()}}, "JSON"),
+        ({"extra_query": {"x": object()}}, "query parameter"),
+        ({"timeout": 0}, "timeout"),
+        ({"timeout": "soon"}, "timeout"),
+        ({"handel": HANDLE}, "unexpected keyword argument 'handel'"),
+    ],
+)
+def test_bad_options_are_refused_with_nothing_sent(
+    recorded: Any, recorder: ScriptedAPI, kwargs: dict[str, Any], reason: str
+) -> None:
+    call = dict(kwargs)
+    call.setdefault("handle", HANDLE)
+    with pytest.raises(ValidationError, match=reason):
+        recorded.chats.participants.add(CHAT, **call)
+    assert recorder.seen == []
+
+
+def test_extra_query_cannot_override_a_parameter_the_sdk_sets(recorded: Any, recorder: ScriptedAPI) -> None:
+    with pytest.raises(ValidationError, match="already sends"):
+        recorded.chats.list_chats(limit=10, extra_query={"limit": "5"}).first_page()
+    with pytest.raises(ValidationError, match="GET"):
+        recorded.chats.list_chats(extra_body={"x": 1}).first_page()
+    assert recorder.seen == []
+
+
+def test_a_per_call_timeout_applies_to_that_call_only(recorded: Any, recorder: ScriptedAPI) -> None:
+    recorder.reply(202, ADD_OK, delay=1.0)
+    started = time.monotonic()
+    with pytest.raises(APITimeoutError, match=r"0\.2s"):
+        recorded.with_options(max_retries=0).chats.participants.add(CHAT, handle=HANDLE, timeout=0.2)
+    assert time.monotonic() - started < 0.9
+    recorder.reply(202, ADD_OK, delay=0.3)
+    assert recorded.chats.participants.add(CHAT, handle=HANDLE, timeout=None).status == "accepted"
+
+
+def test_batches_apply_the_options_to_every_request(recorded: Any, recorder: ScriptedAPI) -> None:
+    pairs = [(CHAT, f"+1415555{n:04d}") for n in range(5)]
+    result = recorded.chats.participants.add_many(pairs, extra_headers={"X-Linq-Test": "batch"}, extra_query={"b": "1"})
+    assert result.succeeded_count == 5
+    assert [s.headers["X-Linq-Test"] for s in recorder.seen] == ["batch"] * 5
+    with pytest.raises(ValidationError):
+        recorded.chats.participants.add_many(pairs, extra_headers={"Authorization": "x"})
+
+
+# Raw responses -------------------------------------------------------------------------------
+
+
+def test_a_raw_202_carries_status_headers_request_and_parses(recorded: Any, recorder: ScriptedAPI) -> None:
+    recorder.reply(202, ADD_OK, headers={"X-Trace-ID": TRACE})
+    raw = recorded.chats.participants.with_raw_response.add(CHAT, handle=HANDLE)
+    assert isinstance(raw, APIResponse)
+    assert raw.status_code == 202
+    assert raw.headers["x-trace-id"] == TRACE == raw.trace_id
+    assert raw.http_request.method == "POST"
+    assert raw.http_request.url.endswith(f"/v3/chats/{CHAT}/participants")
+    assert KEY not in repr(raw) and KEY not in repr(raw.http_request) and KEY not in raw.http_request.url
+    assert raw.retries_taken == 0
+    parsed = raw.parse()
+    assert isinstance(parsed, ParticipantAddResponse)
+    assert parsed.status == "accepted"
+    assert raw.parse() is parsed
+    assert json.loads(raw.content) == ADD_OK
+
+
+def test_raw_responses_count_retries_and_still_raise_errors(recorded: Any, recorder: ScriptedAPI) -> None:
+    recorder.reply(500, envelope(500, 3006))
+    raw = recorded.chats.with_raw_response.participants.add(CHAT, handle=HANDLE)
+    assert raw.retries_taken == 1
+    recorder.reply(409, envelope(409, 2013, "This chat is unavailable"))
+    with pytest.raises(ConflictError) as info:
+        recorded.chats.participants.with_raw_response.add(CHAT, handle=HANDLE)
+    assert info.value.code == 2013
+
+
+def test_raw_responses_of_a_list_and_of_a_204(recorded: Any, recorder: ScriptedAPI) -> None:
+    recorder.reply(200, {"chats": [], "next_cursor": "20"})
+    page = recorded.chats.with_raw_response.list_chats(limit=20).parse()
+    assert isinstance(page, Page)
+    assert page.next_cursor == "20"
+    assert page.chats == ()  # linq-python's name for the page's items
+    recorder.reply_bytes(204, b"")
+    raw = recorded.chats.typing.with_raw_response.start(CHAT)
+    assert raw.status_code == 204
+    assert raw.parse() is None
+
+
+def test_with_raw_response_keeps_the_resource_shape(recorded: Any) -> None:
+    raw_chats = recorded.chats.with_raw_response
+    assert "raw responses" in repr(raw_chats)
+    assert "raw responses" in repr(raw_chats.participants)
+    assert "raw responses" not in repr(recorded.chats.participants)
+
+
+# The harness itself --------------------------------------------------------------------------
+
+
+def test_the_wire_comparison_sees_a_difference(recorder: ScriptedAPI, official: Any) -> None:
+    """Guard: a wire test that cannot fail proves nothing."""
+    from .wire import check_wire
+
+    for case in [
+        WireCase("chats.update", (CHAT,), {"display_name": "Team"}, ours_kwargs={"display_name": "Tean"}),
+        WireCase("chats.list_chats", kwargs={"limit": 10}, ours_kwargs={"limit": 11}),
+        WireCase("chats.typing.start", (CHAT,), status=204, ours="chats.typing.stop"),
+    ]:
+        recorder.seen.clear()
+        with pytest.raises(AssertionError):
+            check_wire(case, recorder, official)
+
+
+def test_resolve_follows_dotted_names(recorded: Any) -> None:
+    assert resolve(recorded, "chats.participants.add") is not None
