@@ -18,6 +18,7 @@ __all__ = [
     "base_url",
     "chat_id",
     "handle",
+    "https_url",
     "idempotency_key",
     "positive_seconds",
     "shown",
@@ -60,7 +61,7 @@ def chat_id(value: object, name: str = "chat_id") -> str:
         return value
     if _LOOSE_UUID.fullmatch(value):
         return str(uuid.UUID(value))
-    raise ValidationError(f"chat_id must be a UUID like '550e8400-e29b-41d4-a716-446655440000', got {shown(value)}")
+    raise ValidationError(f"{name} must be a UUID like '550e8400-e29b-41d4-a716-446655440000', got {shown(value)}")
 
 
 def handle(value: object) -> str:
@@ -182,6 +183,19 @@ def positive_seconds(value: object, *, name: str) -> float:
     if not math.isfinite(seconds) or seconds <= 0:
         raise ValidationError(f"{name} must be finite and greater than 0, got {value!r}")
     return seconds
+
+
+def https_url(value: object, name: str, *, max_length: int = 2048) -> str:
+    """Return a public ``https://`` URL unchanged, or refuse it."""
+    if (
+        not isinstance(value, str)
+        or not value.lower().startswith("https://")
+        or len(value) > max_length
+        or not value.isprintable()
+        or " " in value
+    ):
+        raise ValidationError(f"{name} must be an https:// URL of at most {max_length} characters, got {shown(value)}")
+    return value
 
 
 def idempotency_key(value: object) -> str:

@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 _EXPORTS: dict[str, str] = {
     "common": "ChatHandle HealthStatus MessageEffect Reaction ReplyTo",
     "chats": (
-        "Chat ChatCreateResponse ChatLeaveResponse ChatList ChatUpdateResponse CreatedChat GetChatLocationResponse "
-        "LocationData LocationFeature LocationGeometry LocationProperties LocationRequestResponse "
-        "ParticipantAddResponse ParticipantRemoveResponse StopChatLocationSharingResponse"
+        "Chat ChatCreateResponse ChatLeaveResponse ChatList ChatSendVoicememoResponse ChatUpdateResponse CreatedChat "
+        "GetChatLocationResponse LocationData LocationFeature LocationGeometry LocationProperties "
+        "LocationRequestResponse ParticipantAddResponse ParticipantRemoveResponse StopChatLocationSharingResponse "
+        "VoiceMemo VoiceMemoChat VoiceMemoFile"
     ),
     "messages": (
         "LinkPart MediaPart Message MessageContent MessageInput MessageList MessageSendResponse Part SentMessage "

@@ -15,6 +15,7 @@ __all__ = [
     "ChatCreateResponse",
     "ChatLeaveResponse",
     "ChatList",
+    "ChatSendVoicememoResponse",
     "ChatUpdateResponse",
     "CreatedChat",
     "GetChatLocationResponse",
@@ -26,6 +27,9 @@ __all__ = [
     "ParticipantAddResponse",
     "ParticipantRemoveResponse",
     "StopChatLocationSharingResponse",
+    "VoiceMemo",
+    "VoiceMemoChat",
+    "VoiceMemoFile",
 ]
 
 
@@ -165,3 +169,47 @@ class StopChatLocationSharingResponse(Model):
 
     message: str | None = None
     success: bool | None = None
+
+
+@attrs.frozen(kw_only=True)
+class VoiceMemoFile(Model):
+    """The audio file of a voice memo, as stored on Linq's CDN."""
+
+    id: str | None = None
+    filename: str | None = None
+    mime_type: str | None = None
+    size_bytes: int | None = None
+    url: str | None = None
+    duration_ms: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class VoiceMemoChat(Model):
+    """The chat a voice memo went to."""
+
+    id: str | None = None
+    handles: tuple[ChatHandle, ...] = ()
+    is_active: bool | None = None
+    is_group: bool | None = None
+    service: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class VoiceMemo(Model):
+    """A voice memo message: ``id`` is its message id; ``from_`` travels as ``from``."""
+
+    id: str | None = None
+    chat: VoiceMemoChat | None = None
+    created_at: dt.datetime | None = None
+    from_: str | None = None
+    status: str | None = None
+    to: tuple[str, ...] = ()
+    voice_memo: VoiceMemoFile | None = None
+    service: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ChatSendVoicememoResponse(Model):
+    """The 202 answer to sending a voice memo."""
+
+    voice_memo: VoiceMemo | None = None

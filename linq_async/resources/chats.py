@@ -16,6 +16,7 @@ from ..models.chats import (
     ChatCreateResponse,
     ChatLeaveResponse,
     ChatList,
+    ChatSendVoicememoResponse,
     ChatUpdateResponse,
     GetChatLocationResponse,
     LocationRequestResponse,
@@ -274,6 +275,45 @@ class Chats(Resource[Mode]):
             "POST", f"/v3/chats/{_validate.chat_id(chat_id)}/leave", into=ChatLeaveResponse, options=options
         )
 
+    @endpoint
+    async def mark_as_read(self, chat_id: str | uuid.UUID, **options: Unpack[RequestOptions]) -> None:
+        """Mark every message of a chat as read (204).
+
+        ``POST /v3/chats/{chat_id}/read``. ``chat_id``: the chat. Raises ``ValidationError`` before
+        sending for a bad id; ``NotFoundError``, ``ConflictError`` (2013) or another ``APIError``.
+        """
+        return await self._request("POST", f"/v3/chats/{_validate.chat_id(chat_id)}/read", options=options)
+
+    @endpoint
+    async def send_voicememo(
+        self,
+        chat_id: str | uuid.UUID,
+        *,
+        attachment_id: str | None = None,
+        voice_memo_url: str | None = None,
+        override_optout: bool | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> ChatSendVoicememoResponse:
+        """Send audio as an iMessage voice memo bubble (queued, 202); a media part would show as a file.
+
+        ``POST /v3/chats/{chat_id}/voicememo``. ``chat_id``: the chat; exactly one of
+        ``attachment_id`` (uploaded with ``attachments``) or ``voice_memo_url`` (public https, 10 MB at
+        most; MP3, M4A, AAC, CAF, WAV, AIFF or AMR); ``override_optout``: as in ``messages.send``.
+        Raises ``ValidationError`` before sending for bad input; ``PermissionDeniedError`` (2024),
+        ``NotFoundError`` or another ``APIError``.
+        """
+        if (attachment_id is None) == (voice_memo_url is None):
+            raise ValidationError("give exactly one of attachment_id or voice_memo_url")
+        body: dict[str, Any] = {}
+        if attachment_id is not None:
+            body["attachment_id"] = _validate.chat_id(attachment_id, "attachment_id")
+        if override_optout is not None:
+            body["override_optout"] = bool(override_optout)
+        if voice_memo_url is not None:
+            body["voice_memo_url"] = _validate.https_url(voice_memo_url, "voice_memo_url")
+        path = f"/v3/chats/{_validate.chat_id(chat_id)}/voicememo"
+        return await self._request("POST", path, body=body, into=ChatSendVoicememoResponse, options=options)
+
     # The official SDK's names, so that migrating code keeps working.
     list_chats = list
     leave_chat = leave
@@ -314,6 +354,8 @@ class SyncChats(SyncResource[Mode]):
     leave = blocking(Chats.leave)
     list_chats = blocking(Chats.list_chats)
     leave_chat = blocking(Chats.leave_chat)
+    mark_as_read = blocking(Chats.mark_as_read)
+    send_voicememo = blocking(Chats.send_voicememo)
 
     @cached_property
     def with_raw_response(self) -> SyncChats[Raw]:

@@ -79,6 +79,7 @@ class _Chat:
     messages: list[dict[str, Any]] = attrs.field(factory=list)
     typing: bool = False
     location_requests: int = 0
+    read: bool = False
 
     @property
     def active(self) -> list[_Member]:
@@ -143,6 +144,11 @@ class ChatsArea(FakeBase):
         """Whether ``handle`` shares their location."""
         with self._lock:
             return handle in self._locations
+
+    def read(self, chat_id: str) -> bool:
+        """Whether the chat was marked read since its last message."""
+        with self._lock:
+            return self._known(chat_id).read
 
     def location_requests(self, chat_id: str) -> int:
         """How many times the chat's other participant was asked to share their location."""
@@ -325,6 +331,7 @@ class ChatsArea(FakeBase):
                 sent[optional] = message[optional]
         chat.messages.append(sent)
         chat.typing = False  # sending clears the indicator
+        chat.read = False
         chat.updated_at = now
         return sent
 
@@ -476,3 +483,45 @@ class ChatsArea(FakeBase):
             if self._locations.pop(handle, None) is None:
                 raise Refused("location_not_shared")
         return web.json_response({"success": True, "message": "Location sharing stop requested"}, status=202)
+
+    @route("POST", "/chats/{chat_id}/read")
+    async def _mark_read(self, request: web.Request) -> web.Response:
+        with self._lock:
+            self._chat_for(request).read = True
+        return web.Response(status=204)
+
+    @route("POST", "/chats/{chat_id}/voicememo")
+    async def _send_voicememo(self, request: web.Request) -> web.Response:
+        data = self._json(await request.read())
+        url, attachment = data.get("voice_memo_url"), data.get("attachment_id")
+        if (url is None) == (attachment is None):
+            raise Refused("invalid_body")
+        with self._lock:
+            chat = self._chat_for(request)
+            memo = {"type": "media", "url": url} if url else {"type": "media", "attachment_id": attachment}
+            sent = self._sent_message(chat, {}, [memo])
+            body = {
+                "voice_memo": {
+                    "id": sent["id"],
+                    "chat": {
+                        "id": chat.id,
+                        "handles": [m.wire() for m in chat.members],
+                        "is_active": not chat.left,
+                        "is_group": chat.is_group,
+                        "service": chat.service,
+                    },
+                    "created_at": sent["created_at"],
+                    "from": chat.line,
+                    "status": "queued",
+                    "to": [m.handle for m in chat.active if not m.is_me],
+                    "voice_memo": {
+                        "id": str(uuid.uuid4()),
+                        "filename": (url or "memo.m4a").rsplit("/", 1)[-1],
+                        "mime_type": "audio/x-m4a",
+                        "size_bytes": 1024,
+                        "url": url or f"https://cdn.linqapp.com/attachments/{attachment}",
+                    },
+                    "service": chat.service,
+                }
+            }
+        return web.json_response(body, status=202)

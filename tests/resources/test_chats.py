@@ -434,6 +434,9 @@ WIRE = [
     WireCase("chats.list_chats", kwargs={"from_": LINE, "to": A, "limit": 10, "cursor": "20"}),
     WireCase("chats.list_chats", label="no-filters"),
     WireCase("chats.leave_chat", (CHAT,)),
+    WireCase("chats.mark_as_read", (CHAT,), status=204),
+    WireCase("chats.send_voicememo", (CHAT,), {"voice_memo_url": "https://ex.com/m.m4a", "override_optout": True}),
+    WireCase("chats.send_voicememo", (CHAT,), {"attachment_id": str(uuid.UUID(int=7))}, label="attachment"),
     WireCase("chats.typing.start", (CHAT,), status=204),
     WireCase("chats.typing.stop", (CHAT,), status=204),
     WireCase("chats.location.retrieve", (CHAT,)),
@@ -630,3 +633,27 @@ def test_send_and_list_messages_on_both_clients(any_client: Any, fake_server: Fa
         assert any_client.chats.messages.send(chat, f"m{n}").message.id
     listed = [m.parts[0].value for m in any_client.chats.messages.list(chat, limit=2)]
     assert listed == ["m2", "m1", "m0"]
+
+
+# chats.mark_as_read, chats.send_voicememo ------------------------------------------------------
+
+
+def test_mark_as_read(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A])
+    assert any_client.chats.mark_as_read(chat) is None
+    assert fake_server.read(chat)
+    with pytest.raises(NotFoundError):
+        any_client.chats.mark_as_read(str(uuid.uuid4()))
+
+
+def test_send_voicememo(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A])
+    sent = any_client.chats.send_voicememo(chat, voice_memo_url="https://cdn.example/memo.m4a")
+    assert sent.voice_memo.chat.id == chat
+    assert sent.voice_memo.from_ == LINE
+    assert sent.voice_memo.voice_memo.filename == "memo.m4a"
+    assert fake_server.messages(chat)[-1]["id"] == sent.voice_memo.id
+    for bad in [{}, {"voice_memo_url": "http://a/b.m4a"}, {"attachment_id": "x", "voice_memo_url": "https://a"}]:
+        with pytest.raises(ValidationError):
+            any_client.chats.send_voicememo(chat, **bad)
+    assert len(fake_server.requests) == 1
