@@ -107,3 +107,24 @@ def test_every_resource_method_has_a_wire_case_and_a_test_that_calls_it() -> Non
                 missing_test.append(f"{path}.{name}")
     assert not missing_wire, f"no wire case (tests/resources/*.py WIRE) for: {missing_wire}"
     assert not missing_test, f"no test in tests/resources/ calls: {missing_test}"
+
+
+def test_the_model_index_lists_every_model_module_and_name() -> None:
+    import importlib
+
+    from linq_async import models
+
+    on_disk = {path.stem for path in (PACKAGE / "models").glob("*.py") if not path.stem.startswith("_")}
+    assert set(models._EXPORTS) == on_disk
+    package_init = (PACKAGE / "__init__.py").read_text()
+    for module, names in models._EXPORTS.items():
+        assert sorted(names.split()) == sorted(importlib.import_module(f"linq_async.models.{module}").__all__), module
+        # mypy sees the lazily exported names through these imports
+        assert f"from .models.{module} import *" in package_init, module
+        assert f"from .{module} import *" in (PACKAGE / "models" / "__init__.py").read_text(), module
+
+
+def test_no_model_module_is_imported_with_the_package() -> None:
+    code = "import sys, linq_async\nprint(','.join(m for m in sys.modules if m.startswith('linq_async.models.')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
