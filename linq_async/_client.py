@@ -49,6 +49,7 @@ __all__ = ["DEFAULT_BASE_URL", "AsyncLinqClient", "AttemptListener", "RequestOpt
 DEFAULT_BASE_URL = "https://api.linqapp.com/api/partner"
 API_KEY_ENV = "LINQ_API_V3_API_KEY"
 BASE_URL_ENV = "LINQ_API_V3_BASE_URL"
+WEBHOOK_SECRET_ENV = "LINQ_WEBHOOK_SECRET"  # noqa: S105 - the variable's name, not a secret
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 logger = logging.getLogger("linq_async")
@@ -168,6 +169,8 @@ class _Connection:
         self.max_response_bytes = max_response_bytes
         self.per_loop = False
         self.closed = False
+        self.default_query: dict[str, object] = {}
+        self.webhook_secret: str | None = None
         self.transport: Transport | None = None
         self.by_loop: dict[asyncio.AbstractEventLoop, Transport] = {}
         self.headers: dict[str, str] = {
@@ -275,8 +278,12 @@ class AsyncLinqClient:
     made outside any loop may be used under successive ``asyncio.run()`` calls: when a loop shuts
     down, its session is closed with it and the next loop gets a new one.
 
+    Also taken, as in linq-python: ``webhook_secret`` (for ``webhooks.unwrap``; else
+    ``$LINQ_WEBHOOK_SECRET``), ``default_headers`` (sent on every request; ``Authorization`` cannot
+    be one) and ``default_query`` (added to every request's query).
+
     Raises ``ValidationError`` (a ``LinqError`` and ``ValueError``) for a missing or malformed key,
-    a non-HTTPS base URL to a host that is not loopback, or bad limits.
+    a non-HTTPS base URL to a host that is not loopback, bad limits or bad default headers.
     """
 
     if TYPE_CHECKING:
@@ -294,6 +301,9 @@ class AsyncLinqClient:
         allow_insecure_http: bool = False,
         max_connections: int = 100,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        webhook_secret: str | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
     ) -> None:
         source = "api_key"
         if api_key is None:
@@ -320,7 +330,18 @@ class AsyncLinqClient:
                 raise ValidationError(f"{name} must be a positive int, got {value!r}")
         if session is not None and not _looks_like_session(session):
             raise ValidationError(f"session must be an aiohttp.ClientSession, got {type(session).__name__}")
-        self._conn = _Connection(key, url, session, max_connections, max_response_bytes)
+        conn = _Connection(key, url, session, max_connections, max_response_bytes)
+        if default_headers is not None:
+            conn.headers = _merged_headers(conn.headers, default_headers, "default_headers")
+        if default_query is not None:
+            conn.default_query = _merged(None, default_query, "default_query", "query parameter")
+            _encode_query(conn.default_query)  # refuse values that cannot be sent, now
+        if webhook_secret is None:
+            webhook_secret = os.environ.get(WEBHOOK_SECRET_ENV) or None
+        if webhook_secret is not None and not isinstance(webhook_secret, str):
+            raise ValidationError(f"webhook_secret must be a string, got {type(webhook_secret).__name__}")
+        conn.webhook_secret = None if webhook_secret is None else _Secret(webhook_secret)
+        self._conn = conn
         self._timeout = _timeout(timeout)
         self._retry = _policy(None, max_retries, retry)
 
@@ -344,6 +365,11 @@ class AsyncLinqClient:
     def timeout(self) -> Timeout:
         """The time limits applied to each request."""
         return self._timeout
+
+    @property
+    def webhook_secret(self) -> str | None:
+        """The signing secret ``webhooks.unwrap`` uses by default (``$LINQ_WEBHOOK_SECRET`` if not given)."""
+        return self._conn.webhook_secret
 
     @property
     def retry(self) -> RetryPolicy:
@@ -442,6 +468,8 @@ class AsyncLinqClient:
         conn = self._conn
         url = conn.base_url + path
         send_headers: Mapping[str, str] = conn.headers if headers is None else {**conn.headers, **headers}
+        if conn.default_query:
+            params = {**conn.default_query, **(params or {})}
         timeout = self._timeout
         if options:
             params, body, send_headers, timeout = _apply_options(method, options, params, body, send_headers, timeout)
@@ -539,7 +567,7 @@ def _apply_options(
         body = _merged(body, extra_body, "extra_body", "body field")
     extra_headers = options.get("extra_headers")
     if extra_headers is not None:
-        headers = _merged_headers(headers, extra_headers)
+        headers = _merged_headers(headers, extra_headers, "extra_headers")
     if "timeout" in options:
         value = options["timeout"]
         timeout = _NO_LIMIT if value is None else _timeout(value, timeout)
@@ -561,23 +589,23 @@ def _merged(base: Mapping[str, object] | None, extra: object, name: str, what: s
     return merged
 
 
-def _merged_headers(base: Mapping[str, str], extra: object) -> dict[str, str]:
+def _merged_headers(base: Mapping[str, str], extra: object, name: str) -> dict[str, str]:
     if not isinstance(extra, Mapping):
-        raise ValidationError(f"extra_headers must be a mapping, got {type(extra).__name__}")
-    merged = {name.lower(): (name, value) for name, value in base.items()}
-    for name, value in extra.items():
-        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
-            raise ValidationError(f"extra_headers has an invalid header name: {_validate.shown(name)}")
-        if name.lower() == "authorization":
-            raise ValidationError("Authorization cannot be set through extra_headers; pass api_key= to the client")
+        raise ValidationError(f"{name} must be a mapping, got {type(extra).__name__}")
+    merged = {header.lower(): (header, value) for header, value in base.items()}
+    for header, value in extra.items():
+        if not isinstance(header, str) or not _TOKEN.fullmatch(header):
+            raise ValidationError(f"{name} has an invalid header name: {_validate.shown(header)}")
+        if header.lower() == "authorization":
+            raise ValidationError(f"Authorization cannot be set through {name}; pass api_key= to the client")
         if value is None:
-            merged.pop(name.lower(), None)
+            merged.pop(header.lower(), None)
             continue
         if not isinstance(value, str):
-            raise ValidationError(f"extra_headers[{name!r}] must be a string, got {type(value).__name__}")
+            raise ValidationError(f"{name}[{header!r}] must be a string, got {type(value).__name__}")
         if "\r" in value or "\n" in value or "\0" in value:
-            raise ValidationError(f"extra_headers[{name!r}] contains CR, LF or NUL, which would split the header")
-        merged[name.lower()] = (name, value)
+            raise ValidationError(f"{name}[{header!r}] contains CR, LF or NUL, which would split the header")
+        merged[header.lower()] = (header, value)
     return dict(merged.values())
 
 

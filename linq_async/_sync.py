@@ -30,7 +30,7 @@ import signal
 import sys
 import threading
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, cast, overload
 
 from ._client import _FORK_HANDLERS, DEFAULT_MAX_RESPONSE_BYTES, AsyncLinqClient, Timeout, _Connection
@@ -715,6 +715,28 @@ class _BlockingPager(_Derived, Generic[P, T]):
         return call
 
 
+class _Plain(_Derived, Generic[P, R]):
+    """The twin of a resource method that does no I/O (``webhooks.unwrap``): the same call, no loop."""
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, obj: None, owner: type[Any]) -> _Plain[P, R]: ...
+
+        @overload
+        def __get__(self, obj: SyncResource[Any], owner: type[Any]) -> Callable[P, R]: ...
+
+        def __get__(self, obj: Any, owner: type[Any]) -> Any: ...
+
+    def _make(self, obj: SyncResource[Any]) -> Callable[..., Any]:
+        method, target = self.method, obj._async
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return method(target, *args, **kwargs)
+
+        return call
+
+
 @overload
 def blocking(method: endpoint[P, R]) -> _BlockingEndpoint[P, R]: ...
 
@@ -724,19 +746,23 @@ def blocking(method: paginated[P, T]) -> _BlockingPager[P, T]: ...
 
 
 @overload
-def blocking(method: Callable[Concatenate[Any, P], AsyncIterator[T]]) -> _BlockingIter[P, T]: ...
+def blocking(method: Callable[Concatenate[Any, P], AsyncIterator[T]]) -> _BlockingIter[P, T]: ...  # type: ignore[overload-overlap]
 
 
 @overload
-def blocking(method: Callable[Concatenate[Any, P], Coroutine[Any, Any, R]]) -> _BlockingCall[P, R]: ...
+def blocking(method: Callable[Concatenate[Any, P], Coroutine[Any, Any, R]]) -> _BlockingCall[P, R]: ...  # type: ignore[overload-overlap]
+
+
+@overload
+def blocking(method: Callable[Concatenate[Any, P], R]) -> _Plain[P, R]: ...
 
 
 def blocking(method: Any) -> Any:
     """Derive a sync twin's method from its async resource method; the signature is the same.
 
     ``@endpoint`` methods return the model (an ``APIResponse`` under ``with_raw_response``),
-    ``@paginated`` ones a ``SyncPaginator``, async-iterator methods a generator, and other
-    ``async def`` methods their result.
+    ``@paginated`` ones a ``SyncPaginator``, async-iterator methods a generator, other ``async
+    def`` methods their result, and plain methods (no I/O) are called as they are.
     """
     kind = kind_of(method)
     if kind == ENDPOINT:
@@ -747,6 +773,8 @@ def blocking(method: Any) -> Any:
         return _BlockingIter(method)
     if inspect.iscoroutinefunction(method):
         return _BlockingCall(method)
+    if inspect.isfunction(method):
+        return _Plain(method)
     raise TypeError(f"cannot derive a blocking twin from {method!r}")
 
 
@@ -811,6 +839,9 @@ class SyncLinqClient:
         allow_insecure_http: bool = False,
         max_connections: int = 100,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        webhook_secret: str | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
     ) -> None:
         if session is not None:
             raise ValidationError(
@@ -826,6 +857,9 @@ class SyncLinqClient:
             allow_insecure_http=allow_insecure_http,
             max_connections=max_connections,
             max_response_bytes=max_response_bytes,
+            webhook_secret=webhook_secret,
+            default_headers=default_headers,
+            default_query=default_query,
         )
         client._conn.per_loop = True
         self._client = client
@@ -855,6 +889,11 @@ class SyncLinqClient:
     def retry(self) -> RetryPolicy:
         """The retry policy applied to each request."""
         return self._client.retry
+
+    @property
+    def webhook_secret(self) -> str | None:
+        """The signing secret ``webhooks.unwrap`` uses by default (``$LINQ_WEBHOOK_SECRET`` if not given)."""
+        return self._client.webhook_secret
 
     @property
     def closed(self) -> bool:

@@ -226,3 +226,32 @@ def test_the_wire_comparison_sees_a_difference(recorder: ScriptedAPI, official: 
 
 def test_resolve_follows_dotted_names(recorded: Any) -> None:
     assert resolve(recorded, "chats.participants.add") is not None
+
+
+# Client-wide defaults, as linq-python's constructor takes them ------------------------------
+
+
+def test_default_headers_and_query_go_on_every_request(recorder: ScriptedAPI) -> None:
+    with SyncLinqClient(
+        KEY, base_url=recorder.base_url, default_headers={"X-Team": "growth"}, default_query={"env": "test"}
+    ) as client:
+        client.chats.participants.add(CHAT, handle=HANDLE)
+        client.chats.list_chats(limit=5).first_page()
+    assert [s.headers["X-Team"] for s in recorder.seen] == ["growth", "growth"]
+    assert [urllib.parse.parse_qs(s.query)["env"] for s in recorder.seen] == [["test"], ["test"]]
+    for bad in ({"Authorization": "x"}, {"X-A": "b\r\nc"}, {"X A": "b"}):
+        with pytest.raises(ValidationError):
+            SyncLinqClient(KEY, default_headers=bad)
+    with pytest.raises(ValidationError):
+        SyncLinqClient(KEY, default_query={"when": object()})
+
+
+def test_the_webhook_secret_comes_from_the_environment_and_stays_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "whsec_" + "c2VjcmV0c2VjcmV0c2VjcmV0"
+    monkeypatch.setenv("LINQ_WEBHOOK_SECRET", secret)
+    client = AsyncLinqClient(KEY)
+    assert client.webhook_secret == secret
+    assert secret not in repr(client) and secret not in repr(client._conn.__dict__)
+    assert AsyncLinqClient(KEY, webhook_secret="whsec_b3RoZXI=").webhook_secret == "whsec_b3RoZXI="
+    with SyncLinqClient(KEY) as sync_client:
+        assert sync_client.webhook_secret == secret
