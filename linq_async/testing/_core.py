@@ -17,6 +17,7 @@ import secrets
 import socket
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, ClassVar, TypeVar
@@ -30,6 +31,7 @@ from .._errors import LinqError, ValidationError
 __all__ = ["CORE_RULES", "FakeBase", "Fault", "RecordedRequest", "Refused", "route"]
 
 PREFIX = "/api/partner/v3"
+WEBHOOK_VERSION = "2026-02-03"
 DOC_URL = "https://docs.linqapp.com/error/codes/{range}xxx/{code}/"
 FAULT_KINDS = ("500/3006", "429", "502", "reset", "slow", "truncate", "error")
 TRACE = web.RequestKey("linq_trace_id", str)
@@ -141,6 +143,8 @@ class FakeBase:
         self._idempotent: dict[str, tuple[int, dict[str, Any]]] = {}
         self._requests: list[RecordedRequest] = []
         self.internal_errors: list[BaseException] = []
+        self.partner_id = f"partner_{secrets.token_hex(8)}"
+        self._events: list[dict[str, Any]] = []
         self._in_flight: dict[str, int] = {}
         self._peak: dict[str, int] = {}
         self._runner: web.AppRunner | None = None
@@ -323,6 +327,36 @@ class FakeBase:
             headers["Retry-After"] = f"{retry_after:g}"
         body = {"success": False, "error": error, "trace_id": trace}
         return web.json_response(body, status=status, headers=headers)
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """Every webhook event the fake raised, oldest first, as it would be delivered."""
+        with self._lock:
+            return [dict(event) for event in self._events]
+
+    def _emit(self, request: web.Request | None, event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Raise a webhook event caused by ``request`` (its trace id goes with it); areas call this.
+
+        The envelope is the Standard Webhooks payload Linq sends; delivery to subscriptions is the
+        webhooks area's job (``_deliver``).
+        """
+        event: dict[str, Any] = {
+            "api_version": "v3",
+            "webhook_version": WEBHOOK_VERSION,
+            "event_type": event_type,
+            "event_id": str(uuid.uuid4()),
+            "created_at": timestamp(),
+            "trace_id": request[TRACE] if request is not None else _trace(),
+            "partner_id": self.partner_id,
+            "data": dict(data),
+        }
+        with self._lock:
+            self._events.append(event)
+        self._deliver(event)
+        return event
+
+    def _deliver(self, event: dict[str, Any]) -> None:
+        """Send ``event`` to the subscriptions that want it (the webhooks area does; here, nothing)."""
 
     def peak_in_flight(self, path: str) -> int:
         """The most requests to ``path`` (e.g. ``/api/partner/v3/chats/<id>/messages``) served at once."""
