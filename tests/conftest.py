@@ -11,6 +11,7 @@ from linq_async.testing import FakeLinqServer
 
 from .clients import Blocking
 from .helpers import KEY, ScriptedAPI, Sleeps, ThreadedAPI, start
+from .prism import prism_client, prism_url, violations  # noqa: F401 - fixtures for every test module
 from .wire import official_client
 
 

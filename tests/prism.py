@@ -14,7 +14,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -96,3 +96,34 @@ class ViolationRecorder:
 
         config.on_request_end.append(on_end)
         return config
+
+
+@pytest.fixture
+def violations() -> ViolationRecorder:
+    """What Prism objected to, for the requests of the sessions ``prism_client`` makes."""
+    return ViolationRecorder()
+
+
+@pytest.fixture
+async def prism_client(
+    prism_url: str,
+    violations: ViolationRecorder,
+) -> AsyncIterator[Callable[..., Any]]:
+    """Make ``AsyncLinqClient``s bound to Prism through a recording session (``Prefer`` header optional).
+
+    Use it in any test module with ``from tests.prism import prism_client, prism_url, violations``
+    and ``pytestmark = pytest.mark.prism``; assert ``violations.violations == []`` at the end.
+    """
+    from linq_async import AsyncLinqClient
+
+    sessions: list[aiohttp.ClientSession] = []
+
+    def make(prefer: str | None = None, **kwargs: Any) -> AsyncLinqClient:
+        headers = {"Prefer": prefer} if prefer else None
+        session = aiohttp.ClientSession(trace_configs=[violations.trace_config()], headers=headers)
+        sessions.append(session)
+        return AsyncLinqClient("sk_conformance", base_url=prism_url, session=session, **kwargs)
+
+    yield make
+    for session in sessions:
+        await session.close()

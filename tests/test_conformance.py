@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import aiohttp
 import pytest
@@ -20,37 +20,13 @@ from linq_async import (
 )
 
 from .helpers import CHAT
-from .prism import ViolationRecorder, prism_url  # noqa: F401 - the fixture
+from .prism import ViolationRecorder
 
 pytestmark = pytest.mark.prism
 
 
-@pytest.fixture
-def recorder() -> ViolationRecorder:
-    return ViolationRecorder()
-
-
-@pytest.fixture
-async def prism_client(
-    prism_url: str,  # noqa: F811
-    recorder: ViolationRecorder,
-) -> AsyncIterator[Callable[..., AsyncLinqClient]]:
-    """Clients bound to Prism through a recording session; violations are asserted absent at the end."""
-    sessions: list[aiohttp.ClientSession] = []
-
-    def make(prefer: str | None = None, **kwargs: object) -> AsyncLinqClient:
-        headers = {"Prefer": prefer} if prefer else None
-        session = aiohttp.ClientSession(trace_configs=[recorder.trace_config()], headers=headers)
-        sessions.append(session)
-        return AsyncLinqClient("sk_conformance", base_url=prism_url, session=session, **kwargs)  # type: ignore[arg-type]
-
-    yield make
-    for session in sessions:
-        await session.close()
-
-
 async def test_participant_calls_conform(
-    prism_client: Callable[..., AsyncLinqClient], recorder: ViolationRecorder
+    prism_client: Callable[..., AsyncLinqClient], violations: ViolationRecorder
 ) -> None:
     client = prism_client()
     added = await client.chats.participants.add(CHAT.upper(), handle="+12052499136")
@@ -59,8 +35,8 @@ async def test_participant_calls_conform(
     assert isinstance(added, ParticipantAddResponse)
     assert added.status == "accepted"
     assert isinstance(removed, ParticipantRemoveResponse)
-    assert [(m, s) for m, _, s in recorder.exchanges] == [("POST", 202), ("DELETE", 202)]
-    assert recorder.violations == []
+    assert [(m, s) for m, _, s in violations.exchanges] == [("POST", 202), ("DELETE", 202)]
+    assert violations.violations == []
 
 
 @pytest.mark.parametrize(
@@ -74,7 +50,7 @@ async def test_participant_calls_conform(
 )
 async def test_spec_error_examples_are_parsed(
     prism_client: Callable[..., AsyncLinqClient],
-    recorder: ViolationRecorder,
+    violations: ViolationRecorder,
     code: int,
     cls: type[Exception],
     linq_code: int,
@@ -83,26 +59,26 @@ async def test_spec_error_examples_are_parsed(
     with pytest.raises(cls) as info:
         await client.chats.participants.add(CHAT, handle="+12052499136")
     assert info.value.code == linq_code  # type: ignore[attr-defined]
-    assert recorder.violations == []
+    assert violations.violations == []
 
 
-async def test_the_recorder_does_see_violations(prism_url: str, recorder: ViolationRecorder) -> None:  # noqa: F811
+async def test_the_recorder_does_see_violations(prism_url: str, violations: ViolationRecorder) -> None:
     """Guard for the test above: a request that breaks the spec is reported."""
     url = f"{prism_url}/v3/chats/not-a-uuid/participants"
     async with (
-        aiohttp.ClientSession(trace_configs=[recorder.trace_config()]) as session,
+        aiohttp.ClientSession(trace_configs=[violations.trace_config()]) as session,
         session.post(url, json={"hand": 1}) as response,
     ):
         await response.read()
-    codes = {str(v["code"]) for v in recorder.violations}
-    assert {"401", "format", "required"} <= codes, recorder.violations
+    codes = {str(v["code"]) for v in violations.violations}
+    assert {"401", "format", "required"} <= codes, violations.violations
 
 
 CHAT_LINE = "+12052535597"
 
 
 async def test_chat_and_message_calls_conform(
-    prism_client: Callable[..., AsyncLinqClient], recorder: ViolationRecorder
+    prism_client: Callable[..., AsyncLinqClient], violations: ViolationRecorder
 ) -> None:
     """Every chat and message endpoint the February 2026 spec has; ``leave`` is newer than it.
 
@@ -125,5 +101,5 @@ async def test_chat_and_message_calls_conform(
     assert sent.message.id
     messages = await client.chats.messages.list(CHAT, limit=10)
     assert all(m.id for m in messages)
-    assert [s for _, _, s in recorder.exchanges] == [201, 200, 200, 200, 202, 200]
-    assert recorder.violations == []
+    assert [s for _, _, s in violations.exchanges] == [201, 200, 200, 200, 202, 200]
+    assert violations.violations == []

@@ -25,7 +25,7 @@ from ..models.chats import (
 from ..models.messages import MessageInput
 from ..pagination import AsyncPaginator
 from ._base import Mode, Raw, Resource, endpoint, paginated
-from .messages import ChatMessages, SyncChatMessages, _cursor, _limit, message_body
+from .chat_messages import ChatMessages, SyncChatMessages, _cursor, _limit, message_body
 from .participants import Participants, SyncParticipants
 
 if TYPE_CHECKING:

@@ -308,7 +308,11 @@ class ChatsArea(FakeBase):
             check_message(message, first=first, known_types_only=True)
         except RuleError as broken:
             raise Refused(broken.rule) from None
-        return [dict(p) for p in message.get("parts") or ()]
+        parts = [dict(p) for p in message.get("parts") or ()]
+        for part in parts:
+            if part["type"] == "media":
+                self._check_media(part)
+        return parts
 
     def _sent_message(self, chat: _Chat, message: dict[str, Any], parts: list[dict[str, Any]]) -> dict[str, Any]:
         now = timestamp()
@@ -350,6 +354,8 @@ class ChatsArea(FakeBase):
         if not isinstance(line, str) or line not in self.lines:
             raise Refused("not_your_number")
         handles = [self._handle_field({"handle": h}) for h in to]
+        for handle in handles:
+            self._check_recipient(handle)
         parts = self._check_message(message, first=True)
         with self._lock:
             replay = self._replay(message, "create")

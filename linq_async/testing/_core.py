@@ -355,6 +355,12 @@ class FakeBase:
         self._deliver(event)
         return event
 
+    def _check_media(self, part: Mapping[str, Any]) -> None:
+        """Refuse a media part the API would refuse (the attachments area checks ``attachment_id``)."""
+
+    def _check_recipient(self, handle: str) -> None:
+        """Refuse sending to ``handle`` where the API would (the blocked-handles area does)."""
+
     def _deliver(self, event: dict[str, Any]) -> None:
         """Send ``event`` to the subscriptions that want it (the webhooks area does; here, nothing)."""
 
