@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 import attrs
 
 from . import _validate
-from ._convert import Model, structure
+from ._convert import Model, structure, structure_lenient
 from ._errors import (
     APIError,
     APIResponseValidationError,
@@ -629,9 +629,12 @@ def _decode(raw: RawResponse, into: type[M] | None, method: str, url: str) -> M 
     try:
         data = decode_json(body) if body and not body.isspace() else {}
     except ValueError as exc:
-        raise _invalid(raw, f"the body is not JSON ({exc})", None, method, url) from None
+        raise _invalid(raw, f"the request was applied, but its answer is not JSON ({exc})", None, method, url) from None
     if type(data) is not dict:
-        raise _invalid(raw, f"expected a JSON object, got {type(data).__name__}", data, method, url)
+        raise _invalid(
+            raw, f"the request was applied, but its answer is a JSON {type(data).__name__}, not an object", data,
+            method, url,
+        )  # fmt: skip
     if "trace_id" not in data and _has_trace_field(into):
         trace = raw.headers.get("X-Trace-ID")
         if trace is not None:
@@ -639,7 +642,18 @@ def _decode(raw: RawResponse, into: type[M] | None, method: str, url: str) -> M 
     try:
         return structure(data, into)
     except ValueError as exc:
-        raise _invalid(raw, f"the body does not fit {into.__name__}: {exc}", data, method, url) from None
+        reason = str(exc)
+    # The change happened (2xx): read what fits rather than raise; invalid_fields tells what did not.
+    model = structure_lenient(data, into)
+    logger.warning(
+        "the answer to %s %s does not fit %s (%s); kept what fits, see .invalid_fields",
+        method,
+        url,
+        into.__name__,
+        reason,
+        extra={"linq_trace_id": raw.headers.get("X-Trace-ID"), "linq_invalid_fields": model.invalid_fields},
+    )
+    return model
 
 
 def _invalid(raw: RawResponse, message: str, data: object, method: str, url: str) -> APIResponseValidationError:
