@@ -20,6 +20,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "CertificateVerificationError",
     "ConflictError",
     "Headers",
     "InternalServerError",
@@ -29,6 +30,7 @@ __all__ = [
     "RateLimitError",
     "UnexpectedRedirectError",
     "UnprocessableEntityError",
+    "UnreadableResponseError",
     "ValidationError",
     "error_from_response",
     "parse_retry_after",
@@ -112,7 +114,15 @@ class APIConnectionError(APIError):
 
 
 class APITimeoutError(APIConnectionError):
-    """The request did not complete within the configured timeout."""
+    """The request did not complete within the configured timeout (the message names the limit)."""
+
+
+class CertificateVerificationError(APIConnectionError):
+    """The server's TLS certificate could not be verified; never retried, since it cannot succeed.
+
+    Behind a TLS-inspecting gateway, give the gateway's CA with ``ca_bundle=`` (or ``ssl_context=``,
+    or ``$SSL_CERT_FILE``).
+    """
 
 
 class APIResponseValidationError(APIError):
@@ -138,6 +148,13 @@ class APIResponseValidationError(APIError):
     def __str__(self) -> str:
         suffix = f" (trace_id={self.trace_id})" if self.trace_id else ""
         return f"{self.status}: {self.message}{suffix}"
+
+
+class UnreadableResponseError(APIResponseValidationError):
+    """A success status arrived, so the request was applied, but its body could not be read in full.
+
+    Never retried: sending it again would apply it twice. ``status`` is the success status.
+    """
 
 
 class APIStatusError(APIError):

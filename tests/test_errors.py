@@ -25,6 +25,7 @@ from linq_async import (
     RateLimitError,
     UnexpectedRedirectError,
     UnprocessableEntityError,
+    UnreadableResponseError,
 )
 from linq_async._errors import error_from_response
 
@@ -236,7 +237,7 @@ async def test_html_502_keeps_text_and_has_no_code(
 async def test_oversized_body_is_refused(make_client: Callable[..., AsyncLinqClient], api: ScriptedAPI) -> None:
     client = make_client(max_response_bytes=1024, max_retries=0)
     api.reply_bytes(202, b'{"message": "' + b"x" * 4096 + b'"}')
-    with pytest.raises(APIConnectionError, match="limit"):
+    with pytest.raises(UnreadableResponseError, match="limit"):
         await client.chats.participants.add(CHAT, handle="+14155550100")
 
 
@@ -248,7 +249,7 @@ async def test_oversized_chunked_body_is_refused(make_client: Callable[..., Asyn
         + b"x" * 2048
         + b"\r\n0\r\n\r\n"
     )
-    with pytest.raises(APIConnectionError, match="limit"):
+    with pytest.raises(UnreadableResponseError, match="limit"):
         await client.chats.participants.add(CHAT, handle="+14155550100")
 
 
@@ -266,7 +267,7 @@ async def test_chunked_body_under_the_limit_is_read(client: AsyncLinqClient, api
 
 TRANSPORT_FAULTS = [
     pytest.param("drop", APIConnectionError, "closed the connection", id="dropped"),
-    pytest.param("truncated", APIConnectionError, "cut off", id="truncated"),
+    pytest.param("truncated", UnreadableResponseError, "cut off", id="truncated"),  # a 202: applied
     pytest.param("garbled", APIConnectionError, "invalid HTTP answer", id="bad-status-line"),
 ]
 
