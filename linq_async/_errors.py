@@ -389,6 +389,12 @@ def error_from_response(
         retry_after = parse_retry_after(retry_after_body)
     if message is None:
         message = reason or f"HTTP {status}"
+    if status == 404 and code is None and not isinstance(parsed, dict):
+        # Linq answers every 404 with its envelope; without one, something else answered.
+        message = (
+            f"{message}: the answer at {url or 'this URL'} has no Linq error envelope, so this does not look "
+            "like the Linq API; check the base URL (it ends in /api/partner)"
+        )
     if 300 <= status < 400:
         cls: type[APIStatusError] = UnexpectedRedirectError
         target = headers.get("Location")

@@ -382,3 +382,18 @@ def test_long_server_messages_are_shortened_in_str() -> None:
     error = error_from_response(400, {}, json.dumps(envelope(400, 1005, "x" * 5000)).encode())
     assert len(str(error)) < 400
     assert error.message == "x" * 5000
+
+
+async def test_a_404_without_a_linq_envelope_says_the_url_does_not_look_like_the_api(
+    client: AsyncLinqClient, api: ScriptedAPI
+) -> None:
+    api.reply_bytes(404, b"<html>Not Found</html>", content_type="text/html")
+    with pytest.raises(NotFoundError, match="does not look like the Linq API") as info:
+        await client.chats.participants.add(CHAT, handle="+14155550100")
+    assert info.value.code is None
+    assert "/v3/chats/" in str(info.value)
+    api.reply(404, envelope(404, 2001, "Chat not found"))
+    with pytest.raises(NotFoundError) as real:
+        await client.chats.participants.add(CHAT, handle="+14155550100")
+    assert "does not look" not in str(real.value)
+    assert real.value.code == 2001
