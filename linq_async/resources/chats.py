@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import re
-import urllib.parse
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from .. import _validate
 from .._errors import LinqError, ValidationError
-from .._rules import RuleError, check_recipients_count
+from .._rules import (
+    check_background,
+    check_recipients_count,
+)
 from .._sync import SyncResource, blocking
 from ..models.chats import (
     Chat,
@@ -34,9 +35,6 @@ if TYPE_CHECKING:
     from .._client import RequestOptions
 
 __all__ = [
-    "BACKGROUND_TYPES",
-    "COLOR_VARIANTS",
-    "DYNAMIC_VARIANTS",
     "Background",
     "Chats",
     "Location",
@@ -45,106 +43,12 @@ __all__ = [
     "SyncLocation",
     "SyncTyping",
     "Typing",
-    "check_background",
 ]
 
 _GEO_JSON = {"Accept": "application/geo+json"}
 
-# Chat backgrounds, as linq-python 0.65.0 documents them: three families, the named colour
-# swatches, and each animated style's variants. An unknown variant is answered 400.
-BACKGROUND_TYPES = ("color", "dynamic", "photo")
-COLOR_VARIANTS = (
-    "mango",
-    "ice",
-    "plum",
-    "deep_sea",
-    "green_apple",
-    "cherry",
-    "bubblegum",
-    "tangerine",
-    "magenta",
-    "lime",
-    "silver",
-    "carbon",
-    "stone",
-)
-DYNAMIC_VARIANTS: Mapping[str, tuple[str, ...]] = {
-    "sky": ("dusk", "haze", "sunset", "clear", "sunrise", "dawn"),
-    "water": ("light", "dark"),
-    "aurora": ("green", "purple", "pink"),
-}
 # The fields each family reads; the client refuses the others rather than send them for nothing.
 _BACKGROUND_FIELDS = {"color": ("shades", "variant"), "dynamic": ("style", "variant"), "photo": ("image_url",)}
-_HEX_COLOUR = re.compile(r"#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})", re.ASCII)
-
-
-def _is_sequence(value: object) -> bool:
-    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
-
-
-def check_background(body: Mapping[str, Any]) -> None:
-    """Refuse a ``POST /v3/chats/{id}/background`` body the API would refuse; shared with the fake.
-
-    Raises ``RuleError`` naming the broken rule (``missing_field`` or ``invalid_parameter``).
-    Fields a family does not read are left alone here (the API ignores them).
-    """
-    kind = body.get("type")
-    if kind not in BACKGROUND_TYPES:
-        raise RuleError(
-            f"type must be one of {BACKGROUND_TYPES}, got {_validate.shown(kind)}", rule="invalid_parameter"
-        )
-    if kind == "color":
-        variant = body.get("variant", "custom")
-        if variant == "custom":
-            shades = body.get("shades")
-            if shades is None:
-                raise RuleError(
-                    "a custom color background (variant 'custom' or none) needs shades: two hex colours, "
-                    "top then bottom",
-                    rule="missing_field",
-                )
-            if (
-                not _is_sequence(shades)
-                or len(shades) != 2
-                or not all(isinstance(shade, str) and _HEX_COLOUR.fullmatch(shade) for shade in shades)
-            ):
-                raise RuleError(
-                    f"shades must be two hex colours such as ['#F2C4E1', '#F5A623'], got {_validate.shown(shades)}",
-                    rule="invalid_parameter",
-                )
-        elif variant not in COLOR_VARIANTS:
-            raise RuleError(
-                f"variant of a color background must be 'custom' or one of {COLOR_VARIANTS}, "
-                f"got {_validate.shown(variant)}",
-                rule="invalid_parameter",
-            )
-    elif kind == "dynamic":
-        style, variant = body.get("style"), body.get("variant")
-        if style is None or variant is None:
-            raise RuleError("a dynamic background needs both style and variant", rule="missing_field")
-        if not isinstance(style, str) or style not in DYNAMIC_VARIANTS:
-            raise RuleError(
-                f"style must be one of {tuple(DYNAMIC_VARIANTS)}, got {_validate.shown(style)}",
-                rule="invalid_parameter",
-            )
-        if variant not in DYNAMIC_VARIANTS[style]:
-            raise RuleError(
-                f"variant of the {style!r} style must be one of {DYNAMIC_VARIANTS[style]}, "
-                f"got {_validate.shown(variant)}",
-                rule="invalid_parameter",
-            )
-    else:
-        url = body.get("image_url")
-        if url is None:
-            raise RuleError("a photo background needs image_url", rule="missing_field")
-        try:
-            _validate.https_url(url, "image_url")
-        except ValidationError as exc:
-            raise RuleError(str(exc), rule="invalid_parameter") from None
-        if not urllib.parse.urlsplit(url).hostname:
-            raise RuleError(
-                f"image_url must be an absolute https:// URL, got {_validate.shown(url)}", rule="invalid_parameter"
-            )
 
 
 def _phone(value: object, name: str) -> str:
@@ -295,7 +199,7 @@ class Background(Resource[Mode]):
         body: dict[str, Any] = {"type": type}
         for name, value in given.items():
             if value is not None:
-                body[name] = list(value) if name == "shades" and _is_sequence(value) else value
+                body[name] = list(value) if name == "shades" and isinstance(value, (list, tuple)) else value
         check_background(body)
         path = f"/v3/chats/{_validate.chat_id(chat_id)}/background"
         return await self._request("POST", path, body=body, options=options)

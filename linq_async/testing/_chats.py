@@ -14,8 +14,7 @@ from aiohttp import web
 
 from .. import _validate
 from .._errors import ValidationError
-from .._rules import MAX_RECIPIENTS, SERVICES, RuleError, check_message, check_recipients_count
-from ..resources.chats import check_background
+from .._rules import MAX_RECIPIENTS, SERVICES, RuleError, check_background, check_message, check_recipients_count
 from ._core import TRACE, FakeBase, Refused, route, timestamp
 
 __all__ = ["CHAT_RULES", "ChatsArea"]
@@ -211,13 +210,6 @@ class ChatsArea(FakeBase):
         """Make a photo background with this ``image_url`` fail to download (400/5007), as a dead link does."""
         with self._lock:
             self._undownloadable.add(url)
-
-    def _has_contact_card(self, line: str) -> bool:
-        """Whether ``line`` has an active contact card; sharing without one is 404/2012.
-
-        Every line has one here; the contact cards area overrides this with its own state.
-        """
-        return True
 
     def create_chat(
         self,
