@@ -16,7 +16,9 @@ retry policy. Rules it keeps:
 - a 429 on any request pauses every worker for the server's delay (one shared cooldown), seen by
   the request core through an ``AttemptListener`` set in each item's context;
 - cancelling stops new requests at once, cancels those in flight, leaves no task behind, and
-  reports every item read so far.
+  reports every item read so far;
+- an input that raises stops the reading only: every item already read is still sent (those in
+  flight are not cancelled), then the input's exception is raised with every outcome attached.
 """
 
 from __future__ import annotations
@@ -337,6 +339,7 @@ class Batch(Generic[R]):
         on_progress, total = self._on_progress, self._total
         # An outcome taken but not yet yielded (on_progress runs first): reported if that raises.
         current: Outcome[R] | None = None
+        input_error: Exception | None = None
 
         def start(work: Work[R]) -> None:
             in_flight[work.index] = (loop.create_task(self._one(work, cooldown, done)), work)
@@ -348,6 +351,11 @@ class Batch(Generic[R]):
                         raw = next_sync() if next_sync is not None else await next_async()
                     except (StopIteration, StopAsyncIteration):
                         exhausted = True
+                        break
+                    except Exception as exc:  # noqa: BLE001 - raised below, once what was read is done
+                        # The input failed: read no more, but finish every item already read (those
+                        # in flight are not cancelled: their outcome is knowable), then raise.
+                        input_error, exhausted = exc, True
                         break
                     prepared = self._work(index, raw)
                     index += 1
@@ -368,6 +376,8 @@ class Batch(Generic[R]):
                     yield prepared
                 if not in_flight:
                     if exhausted:
+                        if input_error is not None:
+                            raise input_error
                         return
                     continue
                 outcome = await done.get()

@@ -431,6 +431,32 @@ async def test_a_failing_input_iterator_raises_with_the_partial_result(
     partial = BatchResult.from_exception(info.value)
     assert partial is not None
     assert [o.index for o in partial.outcomes] == [0, 1, 2, 3, 4]
+    # Items read before the failure, in flight or queued behind their chat, still finished.
+    assert all(o.ok for o in partial.outcomes)
+    assert faulty.requests == 5
+    assert not partial.complete
+
+
+async def test_a_raising_progress_callback_loses_no_item(faulty: Faulty, batch_client: AsyncLinqClient) -> None:
+    """The outcome being reported when the callback raised is in the partial result (production networks)."""
+    reported: list[int] = []
+
+    def progress(done: int, total: int | None) -> None:
+        reported.append(done)
+        if done == 3:
+            raise RuntimeError("progress bar broke")
+
+    items = [(c, phone(1)) for c in chats(10)]
+    with pytest.raises(RuntimeError, match="progress bar broke") as info:
+        await batch_client.chats.participants.add_many(items, on_progress=progress, concurrency=1)
+    partial = BatchResult.from_exception(info.value)
+    assert partial is not None
+    indexes = [o.index for o in partial.outcomes]
+    assert indexes == sorted(set(indexes))
+    sent_items = {i for i, (c, h) in enumerate(items) if faulty.answers.get((c, h))}
+    # Every item that reached the server has an outcome, the third (being reported) included.
+    assert sent_items <= set(indexes)
+    assert partial.outcomes[2].ok
 
 
 async def test_a_raising_progress_callback_stops_the_batch(faulty: Faulty, batch_client: AsyncLinqClient) -> None:
