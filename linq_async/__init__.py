@@ -42,6 +42,7 @@ if _typing.TYPE_CHECKING:
     from .models.chats import *  # noqa: F403
     from .models.common import *  # noqa: F403
     from .models.messages import *  # noqa: F403
+    from .models.payments import *  # noqa: F403
 
 __all__ = [
     "APIConnectionError",

@@ -44,6 +44,10 @@ if TYPE_CHECKING:
     from ._http import RawResponse, Transport
     from .resources._base import Parsed
     from .resources.chats import Chats
+    from .resources.payment_handles import PaymentHandles
+    from .resources.payment_providers import PaymentProviders
+    from .resources.payment_requests import PaymentRequests
+    from .resources.payments import Payments
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncLinqClient", "AttemptListener", "RequestOptions", "Timeout"]
 
@@ -279,6 +283,10 @@ def _has_trace_field(cls: type[Any]) -> bool:
 # Resource attribute -> (module, class) of the top-level resources, imported on first access.
 _RESOURCES: dict[str, tuple[str, str]] = {
     "chats": ("linq_async.resources.chats", "Chats"),
+    "payments": ("linq_async.resources.payments", "Payments"),
+    "payment_requests": ("linq_async.resources.payment_requests", "PaymentRequests"),
+    "payment_handles": ("linq_async.resources.payment_handles", "PaymentHandles"),
+    "payment_providers": ("linq_async.resources.payment_providers", "PaymentProviders"),
 }
 
 
@@ -307,6 +315,10 @@ class AsyncLinqClient:
 
     if TYPE_CHECKING:
         chats: Chats[Parsed]
+        payments: Payments[Parsed]
+        payment_requests: PaymentRequests[Parsed]
+        payment_handles: PaymentHandles[Parsed]
+        payment_providers: PaymentProviders[Parsed]
 
     def __init__(
         self,

@@ -47,6 +47,10 @@ if TYPE_CHECKING:
 
     from .resources._base import Resource, endpoint, paginated
     from .resources.chats import SyncChats
+    from .resources.payment_handles import SyncPaymentHandles
+    from .resources.payment_providers import SyncPaymentProviders
+    from .resources.payment_requests import SyncPaymentRequests
+    from .resources.payments import SyncPayments
 
 __all__ = ["SyncLinqClient", "SyncResource", "blocking"]
 
@@ -810,6 +814,10 @@ async def _next(iterator: AsyncIterator[T]) -> T:
 # Top-level sync resources: attribute -> (module, class), imported on first access.
 _RESOURCES: dict[str, tuple[str, str]] = {
     "chats": ("linq_async.resources.chats", "SyncChats"),
+    "payments": ("linq_async.resources.payments", "SyncPayments"),
+    "payment_requests": ("linq_async.resources.payment_requests", "SyncPaymentRequests"),
+    "payment_handles": ("linq_async.resources.payment_handles", "SyncPaymentHandles"),
+    "payment_providers": ("linq_async.resources.payment_providers", "SyncPaymentProviders"),
 }
 
 
@@ -828,6 +836,10 @@ class SyncLinqClient:
 
     if TYPE_CHECKING:
         chats: SyncChats[Parsed]
+        payments: SyncPayments[Parsed]
+        payment_requests: SyncPaymentRequests[Parsed]
+        payment_handles: SyncPaymentHandles[Parsed]
+        payment_providers: SyncPaymentProviders[Parsed]
 
     def __init__(
         self,

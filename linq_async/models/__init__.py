@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .chats import *  # noqa: F403
     from .common import *  # noqa: F403
     from .messages import *  # noqa: F403
+    from .payments import *  # noqa: F403
 
 _EXPORTS: dict[str, str] = {
     "common": "ChatHandle HealthStatus MessageEffect Reaction ReplyTo",
@@ -33,6 +34,11 @@ _EXPORTS: dict[str, str] = {
     "messages": (
         "LinkPart MediaPart Message MessageContent MessageInput MessageList MessageSendResponse Part SentMessage "
         "TextPart UnknownPart"
+    ),
+    "payments": (
+        "Payment PaymentCredentialsResponse PaymentHandleConnection PaymentHandoff PaymentMerchant PaymentProvider "
+        "PaymentProviderConnectResponse PaymentRequest PaymentRequestDiscount PaymentRequestListResponse "
+        "PaymentRequestNatural PaymentRequestStripe"
     ),
 }
 

@@ -100,3 +100,105 @@ def chats_card_and_background_sync(client: SyncLinqClient) -> None:
     assert_type(client.chats.background.remove(uuid.uuid4()), None)
     assert_type(client.chats.background.with_raw_response.set("id", type="color", variant="ice"), APIResponse[None])
     client.chats.background.set("id", type="photo", image=1)  # type: ignore[call-arg]
+
+
+# Payments: payments, payment_requests, payment_handles, payment_providers ------------------------
+
+
+async def async_payments_surface(client: AsyncLinqClient) -> None:
+    from linq_async import (
+        AsyncAPIResponse,
+        Payment,
+        PaymentCredentialsResponse,
+        PaymentHandleConnection,
+        PaymentMerchant,
+        PaymentProvider,
+        PaymentProviderConnectResponse,
+        PaymentRequest,
+        PaymentRequestDiscount,
+    )
+
+    pay = client.payments
+    assert_type(await pay.create(amount_cents=1999, currency="usd", handle="+1"), Payment)
+    assert_type(
+        await pay.create(
+            amount_cents=1,
+            currency="usd",
+            handle="a@b.co",
+            merchant=PaymentMerchant(name="Acme"),
+            metadata={"k": "v"},
+            idempotency_key="k",
+        ),
+        Payment,
+    )
+    assert_type(await pay.retrieve("pay_1"), Payment)
+    assert_type(await pay.cancel("pay_1"), Payment)
+    assert_type(await pay.credentials("pay_1"), PaymentCredentialsResponse)
+    assert_type(await pay.with_raw_response.retrieve("pay_1"), AsyncAPIResponse[Payment])
+    await pay.create(amount_cents=19.99, currency="usd", handle="+1")  # type: ignore[arg-type]
+    await pay.create(amount_cents=1999, currency="usd")  # type: ignore[call-arg]
+    await pay.create(1999, "usd", "+1")  # type: ignore[call-arg]
+    requests = client.payment_requests
+    assert_type(await requests.create(amount=5000, currency="usd", idempotency_key="k"), PaymentRequest)
+    assert_type(
+        await requests.create(mode="subscription", price_id="price_1", discount=PaymentRequestDiscount(coupon="A")),
+        PaymentRequest,
+    )
+    assert_type(requests.list(limit=10, offset=20, status="succeeded"), AsyncPaginator[PaymentRequest])
+    assert_type(await requests.list(), Page[PaymentRequest])
+    async for item in requests.list():
+        assert_type(item, PaymentRequest)
+    assert_type(await requests.retrieve("pr_1"), PaymentRequest)
+    assert_type(await requests.cancel("pr_1"), PaymentRequest)
+    assert_type(await requests.with_raw_response.list(), AsyncAPIResponse[Page[PaymentRequest]])
+    await requests.create(amount=50.0, currency="usd")  # type: ignore[arg-type]
+    await requests.list(offset="20")  # type: ignore[arg-type]
+    handles = client.payment_handles
+    assert_type(await handles.connect("+1"), PaymentHandleConnection)
+    assert_type(await handles.connection("a@b.co"), PaymentHandleConnection)
+    assert_type(await handles.revoke("+1"), PaymentHandleConnection)
+    assert_type(await handles.verify("+1", code="123456", connect_id="conn_1"), PaymentHandleConnection)
+    assert_type(await handles.with_raw_response.connect("+1"), AsyncAPIResponse[PaymentHandleConnection])
+    await handles.verify("+1", "123456", "conn_1")  # type: ignore[call-arg]
+    providers = client.payment_providers
+    assert_type(await providers.connect("agentcard", return_url="https://x.co"), PaymentProviderConnectResponse)
+    assert_type(await providers.retrieve("agentcard"), PaymentProvider)
+    assert_type(await providers.with_raw_response.retrieve("agentcard"), AsyncAPIResponse[PaymentProvider])
+
+
+def sync_payments_surface(client: SyncLinqClient) -> None:
+    from linq_async import (
+        APIResponse,
+        Payment,
+        PaymentCredentialsResponse,
+        PaymentHandleConnection,
+        PaymentProvider,
+        PaymentProviderConnectResponse,
+        PaymentRequest,
+    )
+
+    assert_type(client.payments.create(amount_cents=1999, currency="usd", handle="+1"), Payment)
+    assert_type(client.payments.retrieve("pay_1"), Payment)
+    assert_type(client.payments.cancel("pay_1"), Payment)
+    assert_type(client.payments.credentials("pay_1"), PaymentCredentialsResponse)
+    assert_type(client.payments.with_raw_response.cancel("pay_1"), APIResponse[Payment])
+    client.payments.create(amount_cents=19.99, currency="usd", handle="+1")  # type: ignore[arg-type]
+    assert_type(client.payment_requests.create(amount=5000, currency="usd"), PaymentRequest)
+    assert_type(client.payment_requests.list(status="succeeded"), SyncPaginator[PaymentRequest])
+    for item in client.payment_requests.list(limit=5):
+        assert_type(item, PaymentRequest)
+    assert_type(client.payment_requests.list().first_page(), Page[PaymentRequest])
+    assert_type(client.payment_requests.retrieve("pr_1"), PaymentRequest)
+    assert_type(client.payment_requests.cancel("pr_1"), PaymentRequest)
+    assert_type(client.payment_requests.with_raw_response.retrieve("pr_1"), APIResponse[PaymentRequest])
+    assert_type(client.payment_handles.connect("+1"), PaymentHandleConnection)
+    assert_type(client.payment_handles.connection("+1"), PaymentHandleConnection)
+    assert_type(client.payment_handles.revoke("+1"), PaymentHandleConnection)
+    assert_type(client.payment_handles.verify("+1", code="1", connect_id="c"), PaymentHandleConnection)
+    assert_type(client.payment_handles.with_raw_response.revoke("+1"), APIResponse[PaymentHandleConnection])
+    assert_type(
+        client.payment_providers.connect("agentcard", return_url="https://x.co"), PaymentProviderConnectResponse
+    )
+    assert_type(client.payment_providers.retrieve("agentcard"), PaymentProvider)
+    assert_type(client.payment_providers.with_raw_response.retrieve("agentcard"), APIResponse[PaymentProvider])
+    client.payment_providers.connect("agentcard")  # type: ignore[call-arg]
