@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from ._http import RawResponse, Transport
     from .resources._base import Parsed
     from .resources.chats import Chats
+    from .resources.messages import Messages
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncLinqClient", "AttemptListener", "RequestOptions", "Timeout"]
 
@@ -265,6 +266,7 @@ def _has_trace_field(cls: type[Any]) -> bool:
 # Resource attribute -> (module, class) of the top-level resources, imported on first access.
 _RESOURCES: dict[str, tuple[str, str]] = {
     "chats": ("linq_async.resources.chats", "Chats"),
+    "messages": ("linq_async.resources.messages", "Messages"),
 }
 
 
@@ -288,6 +290,7 @@ class AsyncLinqClient:
 
     if TYPE_CHECKING:
         chats: Chats[Parsed]
+        messages: Messages[Parsed]
 
     def __init__(
         self,

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
     from .resources._base import Resource, endpoint, paginated
     from .resources.chats import SyncChats
+    from .resources.messages import SyncMessages
 
 __all__ = ["SyncLinqClient", "SyncResource", "blocking"]
 
@@ -808,6 +809,7 @@ async def _next(iterator: AsyncIterator[T]) -> T:
 # Top-level sync resources: attribute -> (module, class), imported on first access.
 _RESOURCES: dict[str, tuple[str, str]] = {
     "chats": ("linq_async.resources.chats", "SyncChats"),
+    "messages": ("linq_async.resources.messages", "SyncMessages"),
 }
 
 
@@ -826,6 +828,7 @@ class SyncLinqClient:
 
     if TYPE_CHECKING:
         chats: SyncChats[Parsed]
+        messages: SyncMessages[Parsed]
 
     def __init__(
         self,
