@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ._http import RawResponse, Transport
     from .resources._base import Parsed
     from .resources.chats import Chats
+    from .resources.messages import Messages
     from .resources.payment_handles import PaymentHandles
     from .resources.payment_providers import PaymentProviders
     from .resources.payment_requests import PaymentRequests
@@ -287,6 +288,7 @@ _RESOURCES: dict[str, tuple[str, str]] = {
     "payment_requests": ("linq_async.resources.payment_requests", "PaymentRequests"),
     "payment_handles": ("linq_async.resources.payment_handles", "PaymentHandles"),
     "payment_providers": ("linq_async.resources.payment_providers", "PaymentProviders"),
+    "messages": ("linq_async.resources.messages", "Messages"),
 }
 
 
@@ -319,6 +321,7 @@ class AsyncLinqClient:
         payment_requests: PaymentRequests[Parsed]
         payment_handles: PaymentHandles[Parsed]
         payment_providers: PaymentProviders[Parsed]
+        messages: Messages[Parsed]
 
     def __init__(
         self,

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
     from .resources._base import Resource, endpoint, paginated
     from .resources.chats import SyncChats
+    from .resources.messages import SyncMessages
     from .resources.payment_handles import SyncPaymentHandles
     from .resources.payment_providers import SyncPaymentProviders
     from .resources.payment_requests import SyncPaymentRequests
@@ -818,6 +819,7 @@ _RESOURCES: dict[str, tuple[str, str]] = {
     "payment_requests": ("linq_async.resources.payment_requests", "SyncPaymentRequests"),
     "payment_handles": ("linq_async.resources.payment_handles", "SyncPaymentHandles"),
     "payment_providers": ("linq_async.resources.payment_providers", "SyncPaymentProviders"),
+    "messages": ("linq_async.resources.messages", "SyncMessages"),
 }
 
 
@@ -840,6 +842,7 @@ class SyncLinqClient:
         payment_requests: SyncPaymentRequests[Parsed]
         payment_handles: SyncPaymentHandles[Parsed]
         payment_providers: SyncPaymentProviders[Parsed]
+        messages: SyncMessages[Parsed]
 
     def __init__(
         self,

@@ -309,9 +309,8 @@ def test_a_sync_batch_partial_result_survives_a_failing_input(threaded_api: Scri
         raise OSError("the input went away")
 
     threaded_api.reply(202, ADD_OK)
-    with SyncLinqClient(KEY, base_url=threaded_api.base_url) as client:
-        with pytest.raises(OSError) as info:
-            client.chats.participants.add_many(pairs())
+    with SyncLinqClient(KEY, base_url=threaded_api.base_url) as client, pytest.raises(OSError) as info:
+        client.chats.participants.add_many(pairs())
     partial = BatchResult.from_exception(info.value)
     assert partial is not None and [o.ok for o in partial] == [True]
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .payments import *  # noqa: F403
 
 _EXPORTS: dict[str, str] = {
-    "common": "ChatHandle HealthStatus MessageEffect Reaction ReplyTo",
+    "common": "ChatHandle HealthStatus MessageEffect Reaction ReplyTo Sticker",
     "chats": (
         "Chat ChatCreateResponse ChatLeaveResponse ChatList ChatSendVoicememoResponse ChatUpdateResponse CreatedChat "
         "GetChatLocationResponse LocationData LocationFeature LocationGeometry LocationProperties "
@@ -32,8 +32,10 @@ _EXPORTS: dict[str, str] = {
         "VoiceMemo VoiceMemoChat VoiceMemoFile"
     ),
     "messages": (
-        "LinkPart MediaPart Message MessageContent MessageInput MessageList MessageSendResponse Part SentMessage "
-        "TextPart UnknownPart"
+        "AppClipPart Experience FromSelection IMessageApp IMessageAppLayout IMessageAppPart InlineSticker LinkPart "
+        "MediaPart Mention Message MessageAddReactionResponse MessageContent MessageCreateResponse MessageInput "
+        "MessageList MessageSendResponse MessageUpdateAppCardResponse MessageUpdateStickerPlacementResponse Part "
+        "SentMessage StickerPlacement TextDecoration TextPart UnknownPart"
     ),
     "payments": (
         "Payment PaymentCredentialsResponse PaymentHandleConnection PaymentHandoff PaymentMerchant PaymentProvider "

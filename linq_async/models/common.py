@@ -9,7 +9,7 @@ import attrs
 from .._convert import Model
 from .._rules import SERVICES
 
-__all__ = ["ChatHandle", "HealthStatus", "MessageEffect", "Reaction", "ReplyTo"]
+__all__ = ["ChatHandle", "HealthStatus", "MessageEffect", "Reaction", "ReplyTo", "Sticker"]
 
 _ = SERVICES  # re-exported for reference: the one list of services is in linq_async._rules
 
@@ -22,8 +22,8 @@ HEALTH_STATUSES = ("HEALTHY", "AT_RISK", "CRITICAL", "OPTED_OUT")
 class ChatHandle(Model):
     """A participant of a chat (your own line included, with ``is_me``)."""
 
-    id: str
     handle: str
+    id: str | None = None
     service: str | None = None
     joined_at: dt.datetime | None = None
     is_me: bool | None = None
@@ -58,11 +58,26 @@ class ReplyTo(Model):
 
 
 @attrs.frozen(kw_only=True)
+class Sticker(Model):
+    """The image of a sticker reaction; ``url`` is a signed link that expires (about an hour)."""
+
+    url: str | None = None
+    file_name: str | None = None
+    mime_type: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+@attrs.frozen(kw_only=True)
 class Reaction(Model):
-    """A tapback or emoji reaction on a message part."""
+    """A reaction on a message part: a tapback, a ``custom`` emoji tapback or a ``sticker``.
+
+    ``id`` is what ``messages.update_sticker_placement`` takes to move a sticker.
+    """
 
     type: str
     is_me: bool | None = None
     handle: ChatHandle | None = None
     id: str | None = None
     custom_emoji: str | None = None
+    sticker: Sticker | None = None

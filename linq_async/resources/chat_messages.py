@@ -22,6 +22,8 @@ from .._errors import LinqError, ValidationError
 from .._rules import check_message
 from .._sync import SyncResource, blocking
 from ..models.messages import (
+    AppClipPart,
+    IMessageAppPart,
     LinkPart,
     MediaPart,
     Message,
@@ -43,7 +45,7 @@ __all__ = ["ChatMessages", "MessageItem", "SyncChatMessages", "message_body"]
 MessageItem: TypeAlias = "tuple[str | uuid.UUID, MessageInput]"
 """One ``send_many`` item: a chat id and the message to send into it."""
 
-_PART_MODELS = (TextPart, MediaPart, LinkPart, UnknownPart)
+_PART_MODELS = (TextPart, MediaPart, LinkPart, IMessageAppPart, AppClipPart, UnknownPart)
 
 
 def _content(message: object) -> MessageContent | Mapping[str, Any]:

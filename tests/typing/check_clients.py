@@ -202,3 +202,65 @@ def sync_payments_surface(client: SyncLinqClient) -> None:
     assert_type(client.payment_providers.retrieve("agentcard"), PaymentProvider)
     assert_type(client.payment_providers.with_raw_response.retrieve("agentcard"), APIResponse[PaymentProvider])
     client.payment_providers.connect("agentcard")  # type: ignore[call-arg]
+
+
+async def async_messages_surface(client: AsyncLinqClient) -> None:
+    from linq_async import (
+        AsyncAPIResponse,
+        IMessageAppLayout,
+        MessageAddReactionResponse,
+        MessageCreateResponse,
+        MessageUpdateAppCardResponse,
+        MessageUpdateStickerPlacementResponse,
+        Part,
+        StickerPlacement,
+    )
+
+    assert_type(await client.messages.create(to=["+1"], message="hi"), MessageCreateResponse)
+    assert_type(await client.messages.retrieve("id"), Message)
+    assert_type(await client.messages.update("id", text="x", part_index=0), Message)
+    assert_type(await client.messages.delete(uuid.uuid4()), None)
+    reaction = await client.messages.add_reaction("id", operation="add", type="love", part_index=1)
+    assert_type(reaction, MessageAddReactionResponse)
+    moved = await client.messages.update_sticker_placement("r", message_id="id", placement=StickerPlacement(x=0.1))
+    assert_type(moved, MessageUpdateStickerPlacementResponse)
+    card = await client.messages.update_app_card("id", layout=IMessageAppLayout(caption="c"), interactive=False)
+    assert_type(card, MessageUpdateAppCardResponse)
+    assert_type(client.messages.list_messages_thread("id", order="desc"), AsyncPaginator[Message])
+    async for message in client.messages.list_messages_thread("id"):
+        assert_type(message, Message)
+        for part in message.parts:
+            assert_type(part, Part)
+            assert_type(part.type, str)
+    assert_type(await client.messages.with_raw_response.retrieve("id"), AsyncAPIResponse[Message])
+    await client.messages.add_reaction("id", operation="toggle", type="love")  # type: ignore[arg-type]
+    await client.messages.add_reaction("id", operation="add", type="wow")  # type: ignore[arg-type]
+    await client.messages.create(message="hi")  # type: ignore[call-arg]
+    await client.messages.update_sticker_placement("r", "id", placement={})  # type: ignore[call-arg]
+
+
+def sync_messages_surface(client: SyncLinqClient) -> None:
+    from linq_async import (
+        APIResponse,
+        MessageAddReactionResponse,
+        MessageCreateResponse,
+        MessageUpdateAppCardResponse,
+        MessageUpdateStickerPlacementResponse,
+    )
+
+    assert_type(client.messages.create(to=["+1"], message=[TextPart(value="x")]), MessageCreateResponse)
+    assert_type(client.messages.retrieve("id"), Message)
+    assert_type(client.messages.update("id", text="x"), Message)
+    assert_type(client.messages.delete("id"), None)
+    assert_type(
+        client.messages.add_reaction("id", operation="add", type="sticker", emoji="x"), MessageAddReactionResponse
+    )
+    assert_type(
+        client.messages.update_sticker_placement("r", message_id="id", placement={"x": 0.5}),
+        MessageUpdateStickerPlacementResponse,
+    )
+    assert_type(client.messages.update_app_card("id", layout={"caption": "c"}), MessageUpdateAppCardResponse)
+    assert_type(client.messages.list_messages_thread("id"), SyncPaginator[Message])
+    assert_type(client.messages.list_messages_thread("id").first_page(), Page[Message])
+    assert_type(client.messages.with_raw_response.retrieve("id"), APIResponse[Message])
+    client.messages.update("id", text=5)  # type: ignore[arg-type]
