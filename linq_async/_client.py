@@ -42,7 +42,12 @@ if TYPE_CHECKING:
 
     from ._http import RawResponse, Transport
     from .resources._base import Parsed
+    from .resources.blocked_handles import BlockedHandles
     from .resources.chats import Chats
+    from .resources.contact_card import ContactCards
+    from .resources.experiences import Experiences
+    from .resources.phone_numbers import PhoneNumbers
+    from .resources.phonenumbers import Phonenumbers
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncLinqClient", "AttemptListener", "RequestOptions", "Timeout"]
 
@@ -265,6 +270,11 @@ def _has_trace_field(cls: type[Any]) -> bool:
 # Resource attribute -> (module, class) of the top-level resources, imported on first access.
 _RESOURCES: dict[str, tuple[str, str]] = {
     "chats": ("linq_async.resources.chats", "Chats"),
+    "phone_numbers": ("linq_async.resources.phone_numbers", "PhoneNumbers"),
+    "phonenumbers": ("linq_async.resources.phonenumbers", "Phonenumbers"),
+    "blocked_handles": ("linq_async.resources.blocked_handles", "BlockedHandles"),
+    "contact_card": ("linq_async.resources.contact_card", "ContactCards"),
+    "experiences": ("linq_async.resources.experiences", "Experiences"),
 }
 
 
@@ -288,6 +298,11 @@ class AsyncLinqClient:
 
     if TYPE_CHECKING:
         chats: Chats[Parsed]
+        phone_numbers: PhoneNumbers[Parsed]
+        phonenumbers: Phonenumbers[Parsed]
+        blocked_handles: BlockedHandles[Parsed]
+        contact_card: ContactCards[Parsed]
+        experiences: Experiences[Parsed]
 
     def __init__(
         self,

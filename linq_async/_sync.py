@@ -44,7 +44,12 @@ if TYPE_CHECKING:
     import aiohttp
 
     from .resources._base import Resource, endpoint, paginated
+    from .resources.blocked_handles import SyncBlockedHandles
     from .resources.chats import SyncChats
+    from .resources.contact_card import SyncContactCards
+    from .resources.experiences import SyncExperiences
+    from .resources.phone_numbers import SyncPhoneNumbers
+    from .resources.phonenumbers import SyncPhonenumbers
 
 __all__ = ["SyncLinqClient", "SyncResource", "blocking"]
 
@@ -808,6 +813,11 @@ async def _next(iterator: AsyncIterator[T]) -> T:
 # Top-level sync resources: attribute -> (module, class), imported on first access.
 _RESOURCES: dict[str, tuple[str, str]] = {
     "chats": ("linq_async.resources.chats", "SyncChats"),
+    "phone_numbers": ("linq_async.resources.phone_numbers", "SyncPhoneNumbers"),
+    "phonenumbers": ("linq_async.resources.phonenumbers", "SyncPhonenumbers"),
+    "blocked_handles": ("linq_async.resources.blocked_handles", "SyncBlockedHandles"),
+    "contact_card": ("linq_async.resources.contact_card", "SyncContactCards"),
+    "experiences": ("linq_async.resources.experiences", "SyncExperiences"),
 }
 
 
@@ -826,6 +836,11 @@ class SyncLinqClient:
 
     if TYPE_CHECKING:
         chats: SyncChats[Parsed]
+        phone_numbers: SyncPhoneNumbers[Parsed]
+        phonenumbers: SyncPhonenumbers[Parsed]
+        blocked_handles: SyncBlockedHandles[Parsed]
+        contact_card: SyncContactCards[Parsed]
+        experiences: SyncExperiences[Parsed]
 
     def __init__(
         self,

@@ -20,7 +20,10 @@ from .._convert import Model
 if TYPE_CHECKING:
     from .chats import *  # noqa: F403
     from .common import *  # noqa: F403
+    from .contacts import *  # noqa: F403
+    from .experiences import *  # noqa: F403
     from .messages import *  # noqa: F403
+    from .numbers import *  # noqa: F403
 
 _EXPORTS: dict[str, str] = {
     "common": "ChatHandle HealthStatus MessageEffect Reaction ReplyTo",
@@ -33,6 +36,19 @@ _EXPORTS: dict[str, str] = {
     "messages": (
         "LinkPart MediaPart Message MessageContent MessageInput MessageList MessageSendResponse Part SentMessage "
         "TextPart UnknownPart"
+    ),
+    "numbers": (
+        "LegacyPhoneNumber PhoneNumber PhoneNumberCapabilities PhoneNumberListResponse PhoneNumberReputation "
+        "PhoneNumberUpdateResponse PhonenumberListResponse ReputationActionItem ReputationAudit "
+        "ReputationAuditStarted ReputationDriver ReputationEvidence ReputationOptOutChat ReputationReport "
+        "ReputationUnhealthyChat"
+    ),
+    "contacts": (
+        "BlockedHandleBlockResponse BlockedHandleEntry BlockedHandleListResponse ContactCard "
+        "ContactCardRetrieveResponse SetContactCard"
+    ),
+    "experiences": (
+        "Experience ExperienceAction ExperienceActionFields ExperienceListResponse ExperienceRetrieveResponse"
     ),
 }
 
