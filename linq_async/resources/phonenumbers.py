@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 import warnings
 from functools import cached_property
+from types import FrameType
 from typing import TYPE_CHECKING, Unpack
 
 from .._sync import SyncResource, blocking
@@ -16,6 +20,25 @@ if TYPE_CHECKING:
 __all__ = ["DEPRECATED", "Phonenumbers", "SyncPhonenumbers"]
 
 DEPRECATED = "phonenumbers.list() is deprecated; use phone_numbers.list()"
+
+# Frames of the SDK and of the event loop that runs it, skipped when blaming a caller for the warning.
+_OURS = (os.path.dirname(os.path.dirname(__file__)), os.path.dirname(asyncio.__file__))
+
+
+def _callers_level() -> int:
+    """The ``stacklevel`` that points a warning raised in ``list`` at the code that called it.
+
+    Awaited, that is the frame awaiting; through the sync client, the first frame outside the SDK and
+    asyncio (the loop runs in the calling thread). On the client's private loop thread there is no
+    caller's frame: the warning then points at the loop.
+    """
+    frame: FrameType | None = sys._getframe(2)  # the caller of list()
+    level = 2
+    while frame is not None:
+        if not frame.f_code.co_filename.startswith(_OURS):
+            return level
+        frame, level = frame.f_back, level + 1
+    return 2
 
 
 class Phonenumbers(Resource[Mode]):
@@ -34,7 +57,7 @@ class Phonenumbers(Resource[Mode]):
         (sms, mms, voice); ``type`` and ``country_code`` are always None. Emits a
         ``DeprecationWarning``; raises an ``APIError`` on failure.
         """
-        warnings.warn(DEPRECATED, DeprecationWarning, stacklevel=2)
+        warnings.warn(DEPRECATED, DeprecationWarning, stacklevel=_callers_level())
         return await self._request("GET", "/v3/phonenumbers", into=PhonenumberListResponse, options=options)
 
 

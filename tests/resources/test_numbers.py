@@ -22,6 +22,7 @@ from linq_async import (
     RateLimitError,
     ReputationAudit,
     ReputationAuditStarted,
+    SyncLinqClient,
     ValidationError,
 )
 from linq_async.resources.phonenumbers import DEPRECATED
@@ -304,6 +305,13 @@ async def test_the_warning_points_at_the_callers_line(client: AsyncLinqClient, a
     with pytest.warns(DeprecationWarning, match="phonenumbers") as caught:
         await client.phonenumbers.list()
     assert caught[0].filename == __file__
+
+
+def test_the_sync_warning_points_at_the_callers_line_too(fake_server: FakeLinqServer) -> None:
+    with SyncLinqClient(fake_server.api_key, base_url=fake_server.base_url) as client:
+        with pytest.warns(DeprecationWarning, match="phonenumbers") as caught:
+            client.phonenumbers.list()
+        assert caught[0].filename == __file__
 
 
 # experiences ---------------------------------------------------------------------------------
