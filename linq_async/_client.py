@@ -43,12 +43,17 @@ if TYPE_CHECKING:
 
     from ._http import RawResponse, Transport
     from .resources._base import Parsed
+    from .resources.blocked_handles import BlockedHandles
     from .resources.chats import Chats
+    from .resources.contact_card import ContactCards
+    from .resources.experiences import Experiences
     from .resources.messages import Messages
     from .resources.payment_handles import PaymentHandles
     from .resources.payment_providers import PaymentProviders
     from .resources.payment_requests import PaymentRequests
     from .resources.payments import Payments
+    from .resources.phone_numbers import PhoneNumbers
+    from .resources.phonenumbers import Phonenumbers
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncLinqClient", "AttemptListener", "RequestOptions", "Timeout"]
 
@@ -289,6 +294,11 @@ _RESOURCES: dict[str, tuple[str, str]] = {
     "payment_handles": ("linq_async.resources.payment_handles", "PaymentHandles"),
     "payment_providers": ("linq_async.resources.payment_providers", "PaymentProviders"),
     "messages": ("linq_async.resources.messages", "Messages"),
+    "phone_numbers": ("linq_async.resources.phone_numbers", "PhoneNumbers"),
+    "phonenumbers": ("linq_async.resources.phonenumbers", "Phonenumbers"),
+    "blocked_handles": ("linq_async.resources.blocked_handles", "BlockedHandles"),
+    "contact_card": ("linq_async.resources.contact_card", "ContactCards"),
+    "experiences": ("linq_async.resources.experiences", "Experiences"),
 }
 
 
@@ -322,6 +332,11 @@ class AsyncLinqClient:
         payment_handles: PaymentHandles[Parsed]
         payment_providers: PaymentProviders[Parsed]
         messages: Messages[Parsed]
+        phone_numbers: PhoneNumbers[Parsed]
+        phonenumbers: Phonenumbers[Parsed]
+        blocked_handles: BlockedHandles[Parsed]
+        contact_card: ContactCards[Parsed]
+        experiences: Experiences[Parsed]
 
     def __init__(
         self,

@@ -46,12 +46,17 @@ if TYPE_CHECKING:
     import aiohttp
 
     from .resources._base import Resource, endpoint, paginated
+    from .resources.blocked_handles import SyncBlockedHandles
     from .resources.chats import SyncChats
+    from .resources.contact_card import SyncContactCards
+    from .resources.experiences import SyncExperiences
     from .resources.messages import SyncMessages
     from .resources.payment_handles import SyncPaymentHandles
     from .resources.payment_providers import SyncPaymentProviders
     from .resources.payment_requests import SyncPaymentRequests
     from .resources.payments import SyncPayments
+    from .resources.phone_numbers import SyncPhoneNumbers
+    from .resources.phonenumbers import SyncPhonenumbers
 
 __all__ = ["SyncLinqClient", "SyncResource", "blocking"]
 
@@ -820,6 +825,11 @@ _RESOURCES: dict[str, tuple[str, str]] = {
     "payment_handles": ("linq_async.resources.payment_handles", "SyncPaymentHandles"),
     "payment_providers": ("linq_async.resources.payment_providers", "SyncPaymentProviders"),
     "messages": ("linq_async.resources.messages", "SyncMessages"),
+    "phone_numbers": ("linq_async.resources.phone_numbers", "SyncPhoneNumbers"),
+    "phonenumbers": ("linq_async.resources.phonenumbers", "SyncPhonenumbers"),
+    "blocked_handles": ("linq_async.resources.blocked_handles", "SyncBlockedHandles"),
+    "contact_card": ("linq_async.resources.contact_card", "SyncContactCards"),
+    "experiences": ("linq_async.resources.experiences", "SyncExperiences"),
 }
 
 
@@ -843,6 +853,11 @@ class SyncLinqClient:
         payment_handles: SyncPaymentHandles[Parsed]
         payment_providers: SyncPaymentProviders[Parsed]
         messages: SyncMessages[Parsed]
+        phone_numbers: SyncPhoneNumbers[Parsed]
+        phonenumbers: SyncPhonenumbers[Parsed]
+        blocked_handles: SyncBlockedHandles[Parsed]
+        contact_card: SyncContactCards[Parsed]
+        experiences: SyncExperiences[Parsed]
 
     def __init__(
         self,

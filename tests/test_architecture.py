@@ -128,3 +128,31 @@ def test_no_model_module_is_imported_with_the_package() -> None:
     code = "import sys, linq_async\nprint(','.join(m for m in sys.modules if m.startswith('linq_async.models.')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_fake_areas_keep_their_state_apart() -> None:
+    """Each area of the fake is a mixin of one object: two areas naming a state attribute alike clash."""
+    owners: dict[str, str] = {}
+    methods: dict[str, str] = {}
+    clashes = []
+    for path in sorted((PACKAGE / "testing").glob("_*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and node.name.endswith("Area"):
+                for item in node.body:
+                    if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                        where = methods.setdefault(item.name, path.name)
+                        if where != path.name:
+                            clashes.append((item.name, where, path.name))
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("_setup_"):
+                for target in ast.walk(node):
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == "self"
+                        and isinstance(target.ctx, ast.Store)
+                    ):
+                        where = owners.setdefault(target.attr, path.name)
+                        if where != path.name:
+                            clashes.append((target.attr, where, path.name))
+    assert not clashes, f"fake areas sharing a state attribute or a method name: {clashes}"

@@ -20,7 +20,10 @@ from .._convert import Model
 if TYPE_CHECKING:
     from .chats import *  # noqa: F403
     from .common import *  # noqa: F403
+    from .contacts import *  # noqa: F403
+    from .experiences import *  # noqa: F403
     from .messages import *  # noqa: F403
+    from .numbers import *  # noqa: F403
     from .payments import *  # noqa: F403
 
 _EXPORTS: dict[str, str] = {
@@ -32,15 +35,28 @@ _EXPORTS: dict[str, str] = {
         "VoiceMemo VoiceMemoChat VoiceMemoFile"
     ),
     "messages": (
-        "AppClipPart Experience FromSelection IMessageApp IMessageAppLayout IMessageAppPart InlineSticker LinkPart "
-        "MediaPart Mention Message MessageAddReactionResponse MessageContent MessageCreateResponse MessageInput "
-        "MessageList MessageSendResponse MessageUpdateAppCardResponse MessageUpdateStickerPlacementResponse Part "
-        "SentMessage StickerPlacement TextDecoration TextPart UnknownPart"
+        "AppClipPart FromSelection IMessageApp IMessageAppLayout IMessageAppPart InlineSticker LinkPart "
+        "MessageExperience MediaPart Mention Message MessageAddReactionResponse MessageContent MessageCreateResponse "
+        "MessageInput MessageList MessageSendResponse MessageUpdateAppCardResponse MessageUpdateStickerPlacementResponse "
+        "Part SentMessage StickerPlacement TextDecoration TextPart UnknownPart"
     ),
     "payments": (
         "Payment PaymentCredentialsResponse PaymentHandleConnection PaymentHandoff PaymentMerchant PaymentProvider "
         "PaymentProviderConnectResponse PaymentRequest PaymentRequestDiscount PaymentRequestListResponse "
         "PaymentRequestNatural PaymentRequestStripe"
+    ),
+    "numbers": (
+        "LegacyPhoneNumber PhoneNumber PhoneNumberCapabilities PhoneNumberListResponse PhoneNumberReputation "
+        "PhoneNumberUpdateResponse PhonenumberListResponse ReputationActionItem ReputationAudit "
+        "ReputationAuditStarted ReputationDriver ReputationEvidence ReputationOptOutChat ReputationReport "
+        "ReputationUnhealthyChat"
+    ),
+    "contacts": (
+        "BlockedHandleBlockResponse BlockedHandleEntry BlockedHandleListResponse ContactCard "
+        "ContactCardRetrieveResponse SetContactCard"
+    ),
+    "experiences": (
+        "Experience ExperienceAction ExperienceActionFields ExperienceListResponse ExperienceRetrieveResponse"
     ),
 }
 

@@ -19,7 +19,6 @@ from .common import ChatHandle, MessageEffect, Reaction, ReplyTo
 
 __all__ = [
     "AppClipPart",
-    "Experience",
     "FromSelection",
     "IMessageApp",
     "IMessageAppLayout",
@@ -32,6 +31,7 @@ __all__ = [
     "MessageAddReactionResponse",
     "MessageContent",
     "MessageCreateResponse",
+    "MessageExperience",
     "MessageInput",
     "MessageList",
     "MessageSendResponse",
@@ -254,7 +254,7 @@ MessageInput: TypeAlias = "str | MessageContent | Part | Sequence[Part | Mapping
 
 
 @attrs.frozen(kw_only=True)
-class Experience(Model):
+class MessageExperience(Model):
     """A card Linq builds and sends from its own iMessage app: ``name`` (``agentcard``), ``action``, ``params``.
 
     ``params`` holds the action's fields, flat, by name (``GET /v3/experiences/{name}`` lists them).

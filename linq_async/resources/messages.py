@@ -23,7 +23,6 @@ from .._rules import MAX_TEXT, check_recipients_count
 from .._sync import SyncResource, blocking
 from ..models.messages import (
     AppClipPart,
-    Experience,
     IMessageApp,
     IMessageAppLayout,
     IMessageAppPart,
@@ -31,6 +30,7 @@ from ..models.messages import (
     MessageAddReactionResponse,
     MessageContent,
     MessageCreateResponse,
+    MessageExperience,
     MessageInput,
     MessageList,
     MessageUpdateAppCardResponse,
@@ -524,7 +524,7 @@ class Messages(Resource[Mode]):
         *,
         layout: IMessageAppLayout | Mapping[str, Any],
         app: IMessageApp | Mapping[str, Any] | None = None,
-        experience: Experience | Mapping[str, Any] | None = None,
+        experience: MessageExperience | Mapping[str, Any] | None = None,
         fallback_text: str | None = None,
         interactive: bool | None = None,
         url: str | None = None,

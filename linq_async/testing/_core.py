@@ -174,15 +174,15 @@ class FakeBase:
 
     def _app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware], client_max_size=self.max_body_size)
-        found = []
+        found: dict[tuple[str, str], Any] = {}
         for cls in reversed(type(self).__mro__):
-            for name, member in vars(cls).items():
+            for member in vars(cls).values():
                 where = getattr(member, "__fake_route__", None)
                 if where is not None:
-                    found.append((where, name))
+                    found[where] = member  # the function itself: two areas may name handlers alike
         # Fixed paths before templated ones, so that /chats/x/read never reads as a template match.
-        for (method, path), name in sorted(found, key=lambda f: (f[0][1].count("{"), f[0][1], f[0][0])):
-            app.router.add_route(method, f"{PREFIX}{path}", getattr(self, name))
+        for method, path in sorted(found, key=lambda where: (where[1].count("{"), where[1], where[0])):
+            app.router.add_route(method, f"{PREFIX}{path}", found[method, path].__get__(self, type(self)))
         return app
 
     async def start(self) -> None:

@@ -13,12 +13,13 @@ from __future__ import annotations
 from ._chats import ChatsArea
 from ._core import FakeBase
 from ._messages import MessagesArea
+from ._numbers import NumbersArea
 from ._payments import PaymentsArea
 
 __all__ = ["RULE_ERRORS", "FakeLinqServer"]
 
 
-class FakeLinqServer(MessagesArea, ChatsArea, PaymentsArea, FakeBase):
+class FakeLinqServer(NumbersArea, MessagesArea, ChatsArea, PaymentsArea, FakeBase):
     """An in-memory Linq Partner API V3 on 127.0.0.1, enforcing the documented rules.
 
     ``async with FakeLinqServer() as fake:`` runs it on the current loop; ``with FakeLinqServer()

@@ -13,7 +13,6 @@ from linq_async import (
     AsyncLinqClient,
     BadRequestError,
     ConflictError,
-    Experience,
     IMessageApp,
     IMessageAppLayout,
     IMessageAppPart,
@@ -26,6 +25,7 @@ from linq_async import (
     MessageAddReactionResponse,
     MessageContent,
     MessageCreateResponse,
+    MessageExperience,
     MessageUpdateAppCardResponse,
     MessageUpdateStickerPlacementResponse,
     NotFoundError,
@@ -305,7 +305,7 @@ WIRE = [
         ours_kwargs={
             "layout": IMessageAppLayout(caption="Card"),
             "app": IMessageApp(**APP),
-            "experience": Experience(name="agentcard", action="attach_card", params={"title": "T"}),
+            "experience": MessageExperience(name="agentcard", action="attach_card", params={"title": "T"}),
         },
         answer={"chat_id": CHAT, "message": sent_json()},
         label="app-experience",
@@ -800,10 +800,12 @@ def test_update_app_card_redraws_a_card_as_a_new_message(any_client: Any, fake_s
 
 
 def test_an_experience_card_can_be_updated(any_client: Any, fake_server: FakeLinqServer) -> None:
-    experience = Experience(name="agentcard", action="attach_card", params={"title": "Hello"})
+    experience = MessageExperience(name="agentcard", action="attach_card", params={"title": "Hello"})
     created = any_client.messages.create(to=[A], message=MessageContent(experience=experience.to_dict()))
     updated = any_client.messages.update_app_card(
-        created.message.id, layout={"caption": "Updated"}, experience=Experience(name="agentcard", action="attach_card")
+        created.message.id,
+        layout={"caption": "Updated"},
+        experience=MessageExperience(name="agentcard", action="attach_card"),
     )
     assert updated.message.id != created.message.id
 

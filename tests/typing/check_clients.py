@@ -264,3 +264,86 @@ def sync_messages_surface(client: SyncLinqClient) -> None:
     assert_type(client.messages.list_messages_thread("id").first_page(), Page[Message])
     assert_type(client.messages.with_raw_response.retrieve("id"), APIResponse[Message])
     client.messages.update("id", text=5)  # type: ignore[arg-type]
+
+
+# Phone numbers, the legacy list, blocked handles, contact cards, experiences -------------------
+
+
+async def numbers_async_surface(client: AsyncLinqClient) -> None:
+    from linq_async import (
+        AsyncAPIResponse,
+        BlockedHandleBlockResponse,
+        BlockedHandleListResponse,
+        ContactCardRetrieveResponse,
+        ExperienceListResponse,
+        ExperienceRetrieveResponse,
+        PhoneNumberListResponse,
+        PhonenumberListResponse,
+        PhoneNumberUpdateResponse,
+        ReputationAudit,
+        ReputationAuditStarted,
+        SetContactCard,
+    )
+
+    assert_type(await client.phone_numbers.list(), PhoneNumberListResponse)
+    assert_type(await client.phone_numbers.update("id", forwarding_number=None), PhoneNumberUpdateResponse)
+    assert_type(await client.phone_numbers.update(uuid.uuid4(), forwarding_number="+1"), PhoneNumberUpdateResponse)
+    assert_type(await client.phone_numbers.start_reputation_audit("+1"), ReputationAuditStarted)
+    assert_type(await client.phone_numbers.get_reputation_audit("a", phone_number="+1"), ReputationAudit)
+    raw = await client.phone_numbers.with_raw_response.start_reputation_audit("+1")
+    assert_type(raw, AsyncAPIResponse[ReputationAuditStarted])
+    await client.phone_numbers.update("id")  # type: ignore[call-arg]
+    await client.phone_numbers.get_reputation_audit("a", "+1")  # type: ignore[call-arg]
+    assert_type(await client.phonenumbers.list(), PhonenumberListResponse)
+    assert_type(await client.phonenumbers.with_raw_response.list(), AsyncAPIResponse[PhonenumberListResponse])
+    assert_type(await client.blocked_handles.block(handle="+1", reason="spam"), BlockedHandleBlockResponse)
+    assert_type(await client.blocked_handles.list(), BlockedHandleListResponse)
+    assert_type(await client.blocked_handles.unblock(handle="+1"), None)
+    assert_type(await client.blocked_handles.with_raw_response.unblock(handle="+1"), AsyncAPIResponse[None])
+    await client.blocked_handles.block("+1")  # type: ignore[call-arg]
+    assert_type(await client.contact_card.create(first_name="A", phone_number="+1"), SetContactCard)
+    assert_type(await client.contact_card.retrieve(), ContactCardRetrieveResponse)
+    assert_type(await client.contact_card.update(phone_number="+1", last_name="B"), SetContactCard)
+    assert_type(await client.contact_card.with_raw_response.retrieve(), AsyncAPIResponse[ContactCardRetrieveResponse])
+    await client.contact_card.create(first_name="A")  # type: ignore[call-arg]
+    assert_type(await client.experiences.list(), ExperienceListResponse)
+    assert_type(await client.experiences.retrieve("agentpay"), ExperienceRetrieveResponse)
+    assert_type(await client.experiences.with_raw_response.list(), AsyncAPIResponse[ExperienceListResponse])
+
+
+def numbers_sync_surface(client: SyncLinqClient) -> None:
+    from linq_async import (
+        APIResponse,
+        BlockedHandleBlockResponse,
+        BlockedHandleListResponse,
+        ContactCardRetrieveResponse,
+        ExperienceListResponse,
+        ExperienceRetrieveResponse,
+        PhoneNumberListResponse,
+        PhonenumberListResponse,
+        PhoneNumberUpdateResponse,
+        ReputationAudit,
+        ReputationAuditStarted,
+        SetContactCard,
+    )
+
+    assert_type(client.phone_numbers.list(), PhoneNumberListResponse)
+    assert_type(client.phone_numbers.update("id", forwarding_number=""), PhoneNumberUpdateResponse)
+    assert_type(client.phone_numbers.start_reputation_audit("+1"), ReputationAuditStarted)
+    assert_type(client.phone_numbers.get_reputation_audit("a", phone_number="+1"), ReputationAudit)
+    assert_type(client.phone_numbers.with_raw_response.list(), APIResponse[PhoneNumberListResponse])
+    client.phone_numbers.update("id", forwarding_number=5)  # type: ignore[arg-type]
+    assert_type(client.phonenumbers.list(), PhonenumberListResponse)
+    assert_type(client.phonenumbers.with_raw_response.list(), APIResponse[PhonenumberListResponse])
+    assert_type(client.blocked_handles.block(handle="262966"), BlockedHandleBlockResponse)
+    assert_type(client.blocked_handles.list(), BlockedHandleListResponse)
+    assert_type(client.blocked_handles.unblock(handle="a@b.co"), None)
+    assert_type(client.blocked_handles.with_raw_response.list(), APIResponse[BlockedHandleListResponse])
+    assert_type(client.contact_card.create(first_name="A", phone_number="+1", image_url="https://x"), SetContactCard)
+    assert_type(client.contact_card.retrieve(phone_number="+1"), ContactCardRetrieveResponse)
+    assert_type(client.contact_card.update(phone_number="+1", first_name="A"), SetContactCard)
+    assert_type(client.contact_card.with_raw_response.update(phone_number="+1"), APIResponse[SetContactCard])
+    client.contact_card.update(first_name="A")  # type: ignore[call-arg]
+    assert_type(client.experiences.list(), ExperienceListResponse)
+    assert_type(client.experiences.retrieve("link"), ExperienceRetrieveResponse)
+    assert_type(client.experiences.with_raw_response.retrieve("link"), APIResponse[ExperienceRetrieveResponse])
