@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import platform
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Mapping
 
 import aiohttp
 import yarl
@@ -175,15 +175,26 @@ class Transport:
         method: str,
         url: str,
         headers: Mapping[str, str],
-        body: bytes | None,
+        body: bytes | AsyncIterable[bytes] | None,
         total_timeout: float | None,
         connect_timeout: float | None,
+        *,
+        shown_url: str | None = None,
     ) -> RawResponse:
-        """Send one request; return the answer or raise a translated ``APIError``."""
+        """Send one request; return the answer or raise a translated ``APIError``.
+
+        ``body`` is bytes, or an async iterable of chunks sent as they come (an upload; its
+        ``headers`` must carry the ``Content-Length``, or aiohttp would send it chunked). Such a
+        URL is usually signed and used once, so it is not cached. ``shown_url`` replaces ``url``
+        in error messages (a signed URL's query is a credential).
+        """
+        streamed = body is not None and not isinstance(body, bytes)
+        target = yarl.URL(url, encoded=True) if streamed else _url(url)
+        full, url = url, url if shown_url is None else shown_url
         try:
             async with self._session.request(
                 method,
-                _url(url),
+                target,
                 data=body,
                 headers=headers,
                 allow_redirects=False,
@@ -201,6 +212,8 @@ class Transport:
             failure = _translate(exc, method, url, total_timeout)
             if failure is None:
                 raise
+            if full != url and full in failure.message:  # aiohttp's text may quote the whole URL
+                failure = type(failure)(failure.message.replace(full, url), method=method, url=url)
         raise failure
 
     async def _read(self, response: aiohttp.ClientResponse, method: str, url: str) -> bytes:
