@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 
     from ._http import RawResponse, Transport
     from .resources._base import Parsed
+    from .resources.available_number import AvailableNumber
+    from .resources.capability import Capability
     from .resources.chats import Chats
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncLinqClient", "AttemptListener", "RequestOptions", "Timeout"]
@@ -266,6 +268,8 @@ def _has_trace_field(cls: type[Any]) -> bool:
 # Resource attribute -> (module, class) of the top-level resources, imported on first access.
 _RESOURCES: dict[str, tuple[str, str]] = {
     "chats": ("linq_async.resources.chats", "Chats"),
+    "capability": ("linq_async.resources.capability", "Capability"),
+    "available_number": ("linq_async.resources.available_number", "AvailableNumber"),
 }
 
 
@@ -289,6 +293,8 @@ class AsyncLinqClient:
 
     if TYPE_CHECKING:
         chats: Chats[Parsed]
+        capability: Capability[Parsed]
+        available_number: AvailableNumber[Parsed]
 
     def __init__(
         self,

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     import aiohttp
 
     from .resources._base import Resource, endpoint, paginated
+    from .resources.available_number import SyncAvailableNumber
+    from .resources.capability import SyncCapability
     from .resources.chats import SyncChats
 
 __all__ = ["SyncLinqClient", "SyncResource", "blocking"]
@@ -808,6 +810,8 @@ async def _next(iterator: AsyncIterator[T]) -> T:
 # Top-level sync resources: attribute -> (module, class), imported on first access.
 _RESOURCES: dict[str, tuple[str, str]] = {
     "chats": ("linq_async.resources.chats", "SyncChats"),
+    "capability": ("linq_async.resources.capability", "SyncCapability"),
+    "available_number": ("linq_async.resources.available_number", "SyncAvailableNumber"),
 }
 
 
@@ -826,6 +830,8 @@ class SyncLinqClient:
 
     if TYPE_CHECKING:
         chats: SyncChats[Parsed]
+        capability: SyncCapability[Parsed]
+        available_number: SyncAvailableNumber[Parsed]
 
     def __init__(
         self,

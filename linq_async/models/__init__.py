@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any
 from .._convert import Model
 
 if TYPE_CHECKING:
+    from .capability import *  # noqa: F403
     from .chats import *  # noqa: F403
     from .common import *  # noqa: F403
     from .messages import *  # noqa: F403
 
 _EXPORTS: dict[str, str] = {
+    "capability": "AvailableNumberRetrieveResponse HandleCheckResponse",
     "common": "ChatHandle HealthStatus MessageEffect Reaction ReplyTo",
     "chats": (
         "Chat ChatCreateResponse ChatLeaveResponse ChatList ChatSendVoicememoResponse ChatUpdateResponse CreatedChat "

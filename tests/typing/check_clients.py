@@ -76,3 +76,38 @@ def sync_surface(client: SyncLinqClient) -> None:
     result = client.chats.participants.add("id", handle="+14155550100")
     missing = result.no_such_field  # type: ignore[attr-defined]
     print(missing)
+
+
+async def async_capability(client: AsyncLinqClient) -> None:
+    from linq_async import AsyncAPIResponse, AvailableNumberRetrieveResponse, HandleCheckResponse
+
+    assert_type(await client.capability.check_i_message(address="+1", from_="+2"), HandleCheckResponse)
+    assert_type(await client.capability.check_RCS(address="+1"), HandleCheckResponse)
+    assert_type(await client.capability.check_imessage(address="a@b.co"), HandleCheckResponse)
+    assert_type(await client.capability.check_rcs(address="+1"), HandleCheckResponse)
+    await client.capability.check_RCS("+1")  # type: ignore[call-arg]
+    assert_type(
+        await client.capability.with_raw_response.check_RCS(address="+1"), AsyncAPIResponse[HandleCheckResponse]
+    )
+    assert_type(
+        await client.available_number.retrieve(exclude_from=["+1"], to=["+2"], type="RCS"),
+        AvailableNumberRetrieveResponse,
+    )
+    await client.available_number.retrieve(type="SMS")  # type: ignore[arg-type]
+    assert_type(
+        await client.available_number.with_raw_response.retrieve(),
+        AsyncAPIResponse[AvailableNumberRetrieveResponse],
+    )
+
+
+def sync_capability(client: SyncLinqClient) -> None:
+    from linq_async import APIResponse, AvailableNumberRetrieveResponse, HandleCheckResponse
+
+    assert_type(client.capability.check_i_message(address="+1"), HandleCheckResponse)
+    assert_type(client.capability.check_RCS(address="+1", from_="+2"), HandleCheckResponse)
+    assert_type(client.capability.check_imessage(address="+1"), HandleCheckResponse)
+    assert_type(client.capability.check_rcs(address="+1"), HandleCheckResponse)
+    assert_type(client.capability.with_raw_response.check_i_message(address="+1"), APIResponse[HandleCheckResponse])
+    assert_type(client.available_number.retrieve(to=("+2",)), AvailableNumberRetrieveResponse)
+    assert_type(client.available_number.with_raw_response.retrieve(), APIResponse[AvailableNumberRetrieveResponse])
+    client.available_number.retrieve(to=["+2"], type="imessage")  # type: ignore[arg-type]
