@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
     from ._http import RawResponse, Transport
     from .resources._base import Parsed
+    from .resources.attachments import Attachments
     from .resources.available_number import AvailableNumber
     from .resources.capability import Capability
     from .resources.chats import Chats
@@ -268,6 +269,7 @@ def _has_trace_field(cls: type[Any]) -> bool:
 # Resource attribute -> (module, class) of the top-level resources, imported on first access.
 _RESOURCES: dict[str, tuple[str, str]] = {
     "chats": ("linq_async.resources.chats", "Chats"),
+    "attachments": ("linq_async.resources.attachments", "Attachments"),
     "capability": ("linq_async.resources.capability", "Capability"),
     "available_number": ("linq_async.resources.available_number", "AvailableNumber"),
 }
@@ -293,6 +295,7 @@ class AsyncLinqClient:
 
     if TYPE_CHECKING:
         chats: Chats[Parsed]
+        attachments: Attachments[Parsed]
         capability: Capability[Parsed]
         available_number: AvailableNumber[Parsed]
 

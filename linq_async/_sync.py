@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     import aiohttp
 
     from .resources._base import Resource, endpoint, paginated
+    from .resources.attachments import SyncAttachments
     from .resources.available_number import SyncAvailableNumber
     from .resources.capability import SyncCapability
     from .resources.chats import SyncChats
@@ -810,6 +811,7 @@ async def _next(iterator: AsyncIterator[T]) -> T:
 # Top-level sync resources: attribute -> (module, class), imported on first access.
 _RESOURCES: dict[str, tuple[str, str]] = {
     "chats": ("linq_async.resources.chats", "SyncChats"),
+    "attachments": ("linq_async.resources.attachments", "SyncAttachments"),
     "capability": ("linq_async.resources.capability", "SyncCapability"),
     "available_number": ("linq_async.resources.available_number", "SyncAvailableNumber"),
 }
@@ -830,6 +832,7 @@ class SyncLinqClient:
 
     if TYPE_CHECKING:
         chats: SyncChats[Parsed]
+        attachments: SyncAttachments[Parsed]
         capability: SyncCapability[Parsed]
         available_number: SyncAvailableNumber[Parsed]
 

@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 from .._convert import Model
 
 if TYPE_CHECKING:
+    from .attachments import *  # noqa: F403
     from .capability import *  # noqa: F403
     from .chats import *  # noqa: F403
     from .common import *  # noqa: F403
     from .messages import *  # noqa: F403
 
 _EXPORTS: dict[str, str] = {
+    "attachments": "AttachmentCreateResponse AttachmentRetrieveResponse",
     "capability": "AvailableNumberRetrieveResponse HandleCheckResponse",
     "common": "ChatHandle HealthStatus MessageEffect Reaction ReplyTo",
     "chats": (

@@ -10,6 +10,7 @@ change it per server with ``FakeLinqServer(rule_errors={...})``.
 
 from __future__ import annotations
 
+from ._attachments import AttachmentsArea
 from ._capability import CapabilityArea
 from ._chats import ChatsArea
 from ._core import FakeBase
@@ -17,7 +18,7 @@ from ._core import FakeBase
 __all__ = ["RULE_ERRORS", "FakeLinqServer"]
 
 
-class FakeLinqServer(ChatsArea, CapabilityArea, FakeBase):
+class FakeLinqServer(ChatsArea, AttachmentsArea, CapabilityArea, FakeBase):
     """An in-memory Linq Partner API V3 on 127.0.0.1, enforcing the documented rules.
 
     ``async with FakeLinqServer() as fake:`` runs it on the current loop; ``with FakeLinqServer()

@@ -111,3 +111,36 @@ def sync_capability(client: SyncLinqClient) -> None:
     assert_type(client.available_number.retrieve(to=("+2",)), AvailableNumberRetrieveResponse)
     assert_type(client.available_number.with_raw_response.retrieve(), APIResponse[AvailableNumberRetrieveResponse])
     client.available_number.retrieve(to=["+2"], type="imessage")  # type: ignore[arg-type]
+
+
+async def async_attachments(client: AsyncLinqClient) -> None:
+    from pathlib import Path
+
+    from linq_async import AsyncAPIResponse, AttachmentCreateResponse, AttachmentRetrieveResponse
+
+    created = await client.attachments.create(content_type="image/jpeg", filename="a.jpg", size_bytes=10)
+    assert_type(created, AttachmentCreateResponse)
+    assert_type(await client.attachments.retrieve(created.attachment_id), AttachmentRetrieveResponse)
+    assert_type(await client.attachments.delete(uuid.uuid4()), None)
+    progress = await client.attachments.upload(Path("a.jpg"), on_progress=lambda sent, total: None)
+    assert_type(progress, AttachmentCreateResponse)
+    with open("a.jpg", "rb") as handle:
+        assert_type(await client.attachments.upload(handle, filename="b.jpg"), AttachmentCreateResponse)
+    await client.attachments.upload(b"bytes")  # type: ignore[arg-type]
+    await client.attachments.upload("a.jpg", on_progress=lambda sent: None)  # type: ignore[arg-type, misc]
+    await client.attachments.create(content_type="image/jpeg", filename="a.jpg", size_bytes="10")  # type: ignore[arg-type]
+    raw = await client.attachments.with_raw_response.retrieve("id")
+    assert_type(raw, AsyncAPIResponse[AttachmentRetrieveResponse])
+    assert_type(await client.attachments.with_raw_response.upload("a.jpg"), AttachmentCreateResponse)
+
+
+def sync_attachments(client: SyncLinqClient) -> None:
+    from linq_async import APIResponse, AttachmentCreateResponse, AttachmentRetrieveResponse
+
+    created = client.attachments.create(content_type="image/jpeg", filename="a.jpg", size_bytes=10)
+    assert_type(created, AttachmentCreateResponse)
+    assert_type(client.attachments.retrieve(created.attachment_id), AttachmentRetrieveResponse)
+    assert_type(client.attachments.delete("id"), None)
+    assert_type(client.attachments.upload("a.jpg", content_type="image/jpeg"), AttachmentCreateResponse)
+    assert_type(client.attachments.with_raw_response.delete("id"), APIResponse[None])
+    client.attachments.upload("a.jpg", on_progress=5)  # type: ignore[arg-type]
