@@ -39,6 +39,8 @@ from ._version import __version__
 from .pagination import AsyncPaginator, Page, SyncPaginator
 
 if _typing.TYPE_CHECKING:
+    from .models.attachments import *  # noqa: F403
+    from .models.capability import *  # noqa: F403
     from .models.chats import *  # noqa: F403
     from .models.common import *  # noqa: F403
     from .models.contacts import *  # noqa: F403

@@ -19,7 +19,7 @@ import ssl
 import time
 import urllib.parse
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 
 import attrs
@@ -27,6 +27,7 @@ import attrs
 from . import _validate
 from ._convert import Model, structure, structure_lenient
 from ._errors import (
+    APIConnectionError,
     APIError,
     APIResponseValidationError,
     LinqError,
@@ -43,7 +44,10 @@ if TYPE_CHECKING:
 
     from ._http import RawResponse, Transport
     from .resources._base import Parsed
+    from .resources.attachments import Attachments
+    from .resources.available_number import AvailableNumber
     from .resources.blocked_handles import BlockedHandles
+    from .resources.capability import Capability
     from .resources.chats import Chats
     from .resources.contact_card import ContactCards
     from .resources.experiences import Experiences
@@ -299,6 +303,9 @@ _RESOURCES: dict[str, tuple[str, str]] = {
     "blocked_handles": ("linq_async.resources.blocked_handles", "BlockedHandles"),
     "contact_card": ("linq_async.resources.contact_card", "ContactCards"),
     "experiences": ("linq_async.resources.experiences", "Experiences"),
+    "attachments": ("linq_async.resources.attachments", "Attachments"),
+    "capability": ("linq_async.resources.capability", "Capability"),
+    "available_number": ("linq_async.resources.available_number", "AvailableNumber"),
 }
 
 
@@ -337,6 +344,9 @@ class AsyncLinqClient:
         blocked_handles: BlockedHandles[Parsed]
         contact_card: ContactCards[Parsed]
         experiences: Experiences[Parsed]
+        attachments: Attachments[Parsed]
+        capability: Capability[Parsed]
+        available_number: AvailableNumber[Parsed]
 
     def __init__(
         self,
@@ -594,6 +604,128 @@ class AsyncLinqClient:
         if listener is not None:
             listener.attempt_failed(error)
         raise error
+
+    async def _upload(
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        body: Callable[[], AsyncIterable[bytes]],
+        size: int,
+        *,
+        refused: Callable[[RawResponse, str], APIError],
+        options: RequestOptions | None = None,
+    ) -> RawResponse:
+        """PUT ``size`` bytes streamed from ``body()`` to ``url``, a foreign absolute URL (a pre-signed upload target).
+
+        It goes through this client's transport (its pool, limits and failure translation) but
+        carries only ``headers`` exactly as given, ``Content-Length`` and the User-Agent: never the
+        Authorization header, default headers or default query of the API requests. ``url`` is sent
+        as given (already encoded) and shown without its query, which holds the signature, in
+        errors and logs. ``body`` makes a fresh iterable of chunks for each attempt; together they
+        must come to exactly ``size`` bytes, else the attempt is abandoned with a ``LinqError``. An
+        error raised while making chunks (reading a file, a progress callback) is raised as it is.
+        A non-2xx answer raises ``refused(answer, shown_url)``. Only ``timeout`` of ``options``
+        applies. Retries follow the client's policy, but only while no chunk was asked of
+        ``body``: once bytes may have left, a failure is raised at once.
+        """
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise ValidationError(f"size must be a byte count, got {size!r}")
+        given = _merged_headers({}, headers, "the upload's required headers")
+        declared = next((v for k, v in given.items() if k.lower() == "content-length"), None)
+        if declared is not None and declared.strip() != str(size):
+            raise ValidationError(f"the upload's required Content-Length {declared!r} is not the {size} bytes to send")
+        parts = urllib.parse.urlsplit(url)
+        shown = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+        timeout = self._timeout
+        if options and "timeout" in options:
+            value = options["timeout"]
+            timeout = _NO_LIMIT if value is None else _timeout(value, timeout)
+        policy = self._retry
+        retries = 0
+        while True:
+            transport = self._conn.get_transport()
+            send_headers = {k: v for k, v in given.items() if k.lower() != "content-length"}
+            if not any(k.lower() == "user-agent" for k in send_headers):
+                send_headers["User-Agent"] = self._conn.headers["User-Agent"]
+            send_headers["Content-Length"] = str(size)
+            stream = _Streamed(body(), size)
+            chunks = stream.chunks()
+            failure: APIError | None = None
+            logger.debug("upload PUT %s (%d bytes)", shown, size)
+            try:
+                raw = await transport.send(
+                    "PUT", url, send_headers, chunks, timeout.total, timeout.connect, shown_url=shown
+                )
+            except APIConnectionError as exc:
+                failure = exc
+            finally:
+                await stream.finish(chunks)
+            if stream.error is not None:
+                raise stream.error
+            if failure is None:
+                logger.debug("upload PUT %s -> %d", shown, raw.status)
+                if 200 <= raw.status < 300:
+                    return raw
+                failure = refused(raw, shown)
+            retries += 1
+            if stream.started or retries > policy.max_retries or not policy.is_retryable(failure):
+                raise failure
+            delay = policy.delay(failure, retries)
+            logger.info(
+                "retrying upload PUT %s: attempt %d failed before sending (%s); next attempt in %.2fs",
+                shown,
+                retries,
+                type(failure).__name__,
+                delay,
+            )
+            await (policy.sleep if policy.sleep is not None else asyncio.sleep)(delay)
+
+
+class _Streamed:
+    """The chunks of one upload attempt: exactly ``size`` bytes, and whether any was asked for."""
+
+    __slots__ = ("_source", "error", "sent", "size", "started")
+
+    def __init__(self, source: AsyncIterable[bytes], size: int) -> None:
+        self._source = source
+        self.size = size
+        self.sent = 0
+        self.started = False
+        self.error: Exception | None = None
+
+    async def chunks(self) -> AsyncGenerator[bytes, None]:
+        self.started = True
+        source = self._source
+        try:
+            async for chunk in source:
+                if not isinstance(chunk, (bytes, bytearray, memoryview)):
+                    raise LinqError(f"an upload chunk must be bytes, got {type(chunk).__name__}")
+                self.sent += len(chunk)
+                if self.sent > self.size:
+                    raise LinqError(f"the upload's source gave more than the {self.size} bytes declared")
+                yield chunk
+            if self.sent != self.size:
+                raise LinqError(f"the upload's source ended after {self.sent} of the {self.size} bytes declared")
+        except Exception as exc:
+            self.error = exc
+            raise
+        finally:
+            close = getattr(source, "aclose", None)
+            if close is not None:
+                await close()
+
+    async def finish(self, chunks: AsyncGenerator[bytes, None]) -> None:
+        """Close ``chunks`` (and so the source) once the request is over, sent or not."""
+        for _ in range(1000):
+            try:
+                await chunks.aclose()
+                break
+            except RuntimeError:  # still unwinding in aiohttp's cancelled writer task
+                await asyncio.sleep(0)
+        if not self.started:  # never iterated: its `finally` above will not run
+            close = getattr(self._source, "aclose", None)
+            if close is not None:
+                await close()
 
 
 class _Attempts:

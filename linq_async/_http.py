@@ -15,7 +15,7 @@ import asyncio
 import functools
 import platform
 import ssl
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Mapping
 
 import aiohttp
 import yarl
@@ -225,16 +225,27 @@ class Transport:
         method: str,
         url: str,
         headers: Mapping[str, str],
-        body: bytes | None,
+        body: bytes | AsyncIterable[bytes] | None,
         total_timeout: float | None,
         connect_timeout: float | None,
+        *,
+        shown_url: str | None = None,
     ) -> RawResponse:
-        """Send one request; return the answer or raise a translated ``APIError``."""
+        """Send one request; return the answer or raise a translated ``APIError``.
+
+        ``body`` is bytes, or an async iterable of chunks sent as they come (an upload; its
+        ``headers`` must carry the ``Content-Length``, or aiohttp would send it chunked). Such a
+        URL is usually signed and used once, so it is not cached. ``shown_url`` replaces ``url``
+        in error messages (a signed URL's query is a credential).
+        """
+        streamed = body is not None and not isinstance(body, bytes)
+        target = yarl.URL(url, encoded=True) if streamed else _url(url)
+        full, url = url, url if shown_url is None else shown_url
         status = 0
         try:
             async with self._session.request(
                 method,
-                _url(url),
+                target,
                 data=body,
                 headers=headers,
                 allow_redirects=False,
@@ -255,6 +266,8 @@ class Transport:
             translated = _translate(exc, method, url, _Limits(total_timeout, connect_timeout))
             if translated is None:
                 raise
+            if full != url and full in translated.message:  # aiohttp's text may quote the whole URL
+                translated = type(translated)(translated.message.replace(full, url), method=method, url=url)
             failure = translated
         if 200 <= status < 300:
             # The status line said the change happened: sending it again would apply it twice.

@@ -46,7 +46,10 @@ if TYPE_CHECKING:
     import aiohttp
 
     from .resources._base import Resource, endpoint, paginated
+    from .resources.attachments import SyncAttachments
+    from .resources.available_number import SyncAvailableNumber
     from .resources.blocked_handles import SyncBlockedHandles
+    from .resources.capability import SyncCapability
     from .resources.chats import SyncChats
     from .resources.contact_card import SyncContactCards
     from .resources.experiences import SyncExperiences
@@ -830,6 +833,9 @@ _RESOURCES: dict[str, tuple[str, str]] = {
     "blocked_handles": ("linq_async.resources.blocked_handles", "SyncBlockedHandles"),
     "contact_card": ("linq_async.resources.contact_card", "SyncContactCards"),
     "experiences": ("linq_async.resources.experiences", "SyncExperiences"),
+    "attachments": ("linq_async.resources.attachments", "SyncAttachments"),
+    "capability": ("linq_async.resources.capability", "SyncCapability"),
+    "available_number": ("linq_async.resources.available_number", "SyncAvailableNumber"),
 }
 
 
@@ -858,6 +864,9 @@ class SyncLinqClient:
         blocked_handles: SyncBlockedHandles[Parsed]
         contact_card: SyncContactCards[Parsed]
         experiences: SyncExperiences[Parsed]
+        attachments: SyncAttachments[Parsed]
+        capability: SyncCapability[Parsed]
+        available_number: SyncAvailableNumber[Parsed]
 
     def __init__(
         self,

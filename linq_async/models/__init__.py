@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from .._convert import Model
 
 if TYPE_CHECKING:
+    from .attachments import *  # noqa: F403
+    from .capability import *  # noqa: F403
     from .chats import *  # noqa: F403
     from .common import *  # noqa: F403
     from .contacts import *  # noqa: F403
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
     from .payments import *  # noqa: F403
 
 _EXPORTS: dict[str, str] = {
+    "attachments": "AttachmentCreateResponse AttachmentRetrieveResponse",
+    "capability": "AvailableNumberRetrieveResponse HandleCheckResponse",
     "common": "ChatHandle HealthStatus MessageEffect Reaction ReplyTo Sticker",
     "chats": (
         "Chat ChatCreateResponse ChatLeaveResponse ChatList ChatSendVoicememoResponse ChatUpdateResponse CreatedChat "
@@ -37,8 +41,8 @@ _EXPORTS: dict[str, str] = {
     "messages": (
         "AppClipPart FromSelection IMessageApp IMessageAppLayout IMessageAppPart InlineSticker LinkPart "
         "MessageExperience MediaPart Mention Message MessageAddReactionResponse MessageContent MessageCreateResponse "
-        "MessageInput MessageList MessageSendResponse MessageUpdateAppCardResponse MessageUpdateStickerPlacementResponse "
-        "Part SentMessage StickerPlacement TextDecoration TextPart UnknownPart"
+        "MessageInput MessageList MessageSendResponse MessageUpdateAppCardResponse "
+        "MessageUpdateStickerPlacementResponse Part SentMessage StickerPlacement TextDecoration TextPart UnknownPart"
     ),
     "payments": (
         "Payment PaymentCredentialsResponse PaymentHandleConnection PaymentHandoff PaymentMerchant PaymentProvider "

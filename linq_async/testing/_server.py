@@ -10,6 +10,8 @@ change it per server with ``FakeLinqServer(rule_errors={...})``.
 
 from __future__ import annotations
 
+from ._attachments import AttachmentsArea
+from ._capability import CapabilityArea
 from ._chats import ChatsArea
 from ._core import FakeBase
 from ._messages import MessagesArea
@@ -19,7 +21,7 @@ from ._payments import PaymentsArea
 __all__ = ["RULE_ERRORS", "FakeLinqServer"]
 
 
-class FakeLinqServer(NumbersArea, MessagesArea, ChatsArea, PaymentsArea, FakeBase):
+class FakeLinqServer(NumbersArea, MessagesArea, ChatsArea, AttachmentsArea, CapabilityArea, PaymentsArea, FakeBase):
     """An in-memory Linq Partner API V3 on 127.0.0.1, enforcing the documented rules.
 
     ``async with FakeLinqServer() as fake:`` runs it on the current loop; ``with FakeLinqServer()

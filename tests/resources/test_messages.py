@@ -701,7 +701,8 @@ def test_stickers_are_placed_and_moved(any_client: Any, fake_server: FakeLinqSer
         message_id, operation="add", type="sticker", emoji="🎉", placement=StickerPlacement(x=0.25, y=-0.5, scale=9)
     )
     any_client.messages.add_reaction(message_id, operation="add", type="love")
-    any_client.messages.add_reaction(message_id, operation="add", type="sticker", attachment_id=ATT)
+    sticker = fake_server.add_attachment(b"\x89PNG...", filename="party.png", content_type="image/png")
+    any_client.messages.add_reaction(message_id, operation="add", type="sticker", attachment_id=sticker)
     first, love, second = any_client.messages.retrieve(message_id).parts[0].reactions
     assert (first.type, love.type, second.type) == ("sticker", "love", "sticker"), "stickers stack beside tapbacks"
     assert isinstance(first.sticker, Sticker) and first.sticker.mime_type == "image/png"

@@ -347,3 +347,71 @@ def numbers_sync_surface(client: SyncLinqClient) -> None:
     assert_type(client.experiences.list(), ExperienceListResponse)
     assert_type(client.experiences.retrieve("link"), ExperienceRetrieveResponse)
     assert_type(client.experiences.with_raw_response.retrieve("link"), APIResponse[ExperienceRetrieveResponse])
+
+
+async def async_capability(client: AsyncLinqClient) -> None:
+    from linq_async import AsyncAPIResponse, AvailableNumberRetrieveResponse, HandleCheckResponse
+
+    assert_type(await client.capability.check_i_message(address="+1", from_="+2"), HandleCheckResponse)
+    assert_type(await client.capability.check_RCS(address="+1"), HandleCheckResponse)
+    assert_type(await client.capability.check_imessage(address="a@b.co"), HandleCheckResponse)
+    assert_type(await client.capability.check_rcs(address="+1"), HandleCheckResponse)
+    await client.capability.check_RCS("+1")  # type: ignore[call-arg]
+    assert_type(
+        await client.capability.with_raw_response.check_RCS(address="+1"), AsyncAPIResponse[HandleCheckResponse]
+    )
+    assert_type(
+        await client.available_number.retrieve(exclude_from=["+1"], to=["+2"], type="RCS"),
+        AvailableNumberRetrieveResponse,
+    )
+    await client.available_number.retrieve(type="SMS")  # type: ignore[arg-type]
+    assert_type(
+        await client.available_number.with_raw_response.retrieve(),
+        AsyncAPIResponse[AvailableNumberRetrieveResponse],
+    )
+
+
+def sync_capability(client: SyncLinqClient) -> None:
+    from linq_async import APIResponse, AvailableNumberRetrieveResponse, HandleCheckResponse
+
+    assert_type(client.capability.check_i_message(address="+1"), HandleCheckResponse)
+    assert_type(client.capability.check_RCS(address="+1", from_="+2"), HandleCheckResponse)
+    assert_type(client.capability.check_imessage(address="+1"), HandleCheckResponse)
+    assert_type(client.capability.check_rcs(address="+1"), HandleCheckResponse)
+    assert_type(client.capability.with_raw_response.check_i_message(address="+1"), APIResponse[HandleCheckResponse])
+    assert_type(client.available_number.retrieve(to=("+2",)), AvailableNumberRetrieveResponse)
+    assert_type(client.available_number.with_raw_response.retrieve(), APIResponse[AvailableNumberRetrieveResponse])
+    client.available_number.retrieve(to=["+2"], type="imessage")  # type: ignore[arg-type]
+
+
+async def async_attachments(client: AsyncLinqClient) -> None:
+    from pathlib import Path
+
+    from linq_async import AsyncAPIResponse, AttachmentCreateResponse, AttachmentRetrieveResponse
+
+    created = await client.attachments.create(content_type="image/jpeg", filename="a.jpg", size_bytes=10)
+    assert_type(created, AttachmentCreateResponse)
+    assert_type(await client.attachments.retrieve(created.attachment_id), AttachmentRetrieveResponse)
+    assert_type(await client.attachments.delete(uuid.uuid4()), None)
+    progress = await client.attachments.upload(Path("a.jpg"), on_progress=lambda sent, total: None)
+    assert_type(progress, AttachmentCreateResponse)
+    with open("a.jpg", "rb") as handle:
+        assert_type(await client.attachments.upload(handle, filename="b.jpg"), AttachmentCreateResponse)
+    await client.attachments.upload(b"bytes")  # type: ignore[arg-type]
+    await client.attachments.upload("a.jpg", on_progress=lambda sent: None)  # type: ignore[arg-type, misc]
+    await client.attachments.create(content_type="image/jpeg", filename="a.jpg", size_bytes="10")  # type: ignore[arg-type]
+    raw = await client.attachments.with_raw_response.retrieve("id")
+    assert_type(raw, AsyncAPIResponse[AttachmentRetrieveResponse])
+    assert_type(await client.attachments.with_raw_response.upload("a.jpg"), AttachmentCreateResponse)
+
+
+def sync_attachments(client: SyncLinqClient) -> None:
+    from linq_async import APIResponse, AttachmentCreateResponse, AttachmentRetrieveResponse
+
+    created = client.attachments.create(content_type="image/jpeg", filename="a.jpg", size_bytes=10)
+    assert_type(created, AttachmentCreateResponse)
+    assert_type(client.attachments.retrieve(created.attachment_id), AttachmentRetrieveResponse)
+    assert_type(client.attachments.delete("id"), None)
+    assert_type(client.attachments.upload("a.jpg", content_type="image/jpeg"), AttachmentCreateResponse)
+    assert_type(client.attachments.with_raw_response.delete("id"), APIResponse[None])
+    client.attachments.upload("a.jpg", on_progress=5)  # type: ignore[arg-type]
