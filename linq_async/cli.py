@@ -137,6 +137,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--max-retries", type=_whole(0, 100), default=2, help="retries of transient failures, 0 to 100 (default 2)"
     )
     parser.add_argument("--json", action="store_true", help="print results as JSON")
+    parser.add_argument("--proxy", metavar="URL", help="HTTP(S) proxy to reach the API through")
+    parser.add_argument("--no-env-proxy", action="store_true", help="ignore $HTTPS_PROXY/$HTTP_PROXY/$NO_PROXY")
+    parser.add_argument("--ca-bundle", metavar="PATH", help="PEM file of the CA certificates to trust")
 
 
 # Entry point ---------------------------------------------------------------------------------------
@@ -177,11 +180,14 @@ _CLI_WORDS: tuple[tuple[str, str], ...] = (
         "use https://, or pass allow_insecure_http=True if you really mean it",
         "use https:// (plain http:// is accepted only to a loopback host: localhost, 127.0.0.1, ::1)",
     ),
+    ("with ca_bundle= or $SSL_CERT_FILE", "with --ca-bundle or $SSL_CERT_FILE"),
     ("(timeout.total)", "(--timeout)"),
     ("(timeout.connect)", "(the connect timeout)"),
 )
 _OPTION_NAMES: tuple[tuple[str, str], ...] = (
     ("base_url ", "--base-url "),
+    ("ca_bundle ", "--ca-bundle "),
+    ("proxy must", "--proxy must"),
     ("timeout must", "--timeout must"),
     ("max_retries must", "--max-retries must"),
     ("concurrency must", "--concurrency must"),
@@ -210,10 +216,20 @@ def _client(args: argparse.Namespace) -> AsyncLinqClient:
         base_url = _validate.base_url(os.environ[BASE_URL_ENV], source=f"${BASE_URL_ENV}")
     else:
         base_url = None
+    if args.proxy is not None and base_url is not None and base_url.startswith("http://"):
+        raise ValidationError(
+            f"--proxy needs an https:// base URL, got {base_url!r}: a proxy in front of plain http:// would see the "
+            "API key (over https:// it travels inside a CONNECT tunnel)"
+        )
+    if args.ca_bundle is not None and not Path(args.ca_bundle).is_file():
+        raise ValidationError(f"--ca-bundle {args.ca_bundle!r}: no such file (it takes a PEM file of CA certificates)")
     return AsyncLinqClient(
         base_url=base_url,
         timeout=args.timeout,
         max_retries=args.max_retries,
+        proxy=args.proxy,
+        trust_env=not args.no_env_proxy,
+        ca_bundle=args.ca_bundle,
     )
 
 

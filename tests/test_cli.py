@@ -240,14 +240,26 @@ def test_plain_http_base_url_speaks_cli(where: str, monkeypatch: pytest.MonkeyPa
     assert not any(word in err for word in PYTHON_WORDS), err
 
 
+def test_proxy_with_plain_http_base_url_speaks_cli(linq_fake_env: FakeLinqServer) -> None:
+    code, _, err = run("participants", "add", linq_fake_env.create_chat([A, B]), C, "--proxy", "http://127.0.0.1:9")
+    assert code == 2
+    assert "--proxy needs an https:// base URL" in err
+    assert not any(word in err for word in PYTHON_WORDS), err
+    assert linq_fake_env.requests == []
+
+
 def test_the_client_messages_the_cli_rewords_are_still_the_clients(monkeypatch: pytest.MonkeyPatch) -> None:
     # If the client's wording changes, cli_words must follow, or Python advice reaches the shell.
     with pytest.raises(ValueError, match="pass api_key= or set the LINQ_API_V3_API_KEY") as missing:
         AsyncLinqClient()
     with pytest.raises(ValueError, match="allow_insecure_http") as insecure:
         AsyncLinqClient("sk_test_0123456789", base_url="http://example.com")
-    for error in (missing.value, insecure.value):
+    with pytest.raises(ValueError, match=r"^ca_bundle ") as bundle:
+        AsyncLinqClient("sk_test_0123456789", ca_bundle="/no/such.pem")
+    for error in (missing.value, insecure.value, bundle.value):
         assert not any(word in cli.cli_words(str(error)) for word in PYTHON_WORDS), cli.cli_words(str(error))
+    certificate = "POST https://x/: ... give its CA certificate with ca_bundle= or $SSL_CERT_FILE"
+    assert cli.cli_words(certificate).endswith("with --ca-bundle or $SSL_CERT_FILE")
     assert cli.cli_words("POST u timed out after 5s (timeout.total)").endswith("(--timeout)")
 
 
