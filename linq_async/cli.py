@@ -1,4 +1,4 @@
-"""``linq-async`` (also ``python -m linq_async``): participants from the shell, and the demo.
+"""``linq-async`` (also ``python -m linq_async``): participants from the shell, the demo, and a fake to try it on.
 
 The key comes from ``$LINQ_API_V3_API_KEY`` only, never from a flag, so it stays out of shell
 history and process lists. Exit codes: 0 when everything succeeded, 1 when anything failed (an
@@ -24,6 +24,8 @@ import json
 import math
 import os
 import re
+import shlex
+import signal
 import sys
 import time
 from collections import Counter
@@ -103,6 +105,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    serve = commands.add_parser("serve-fake", help="serve a fake Linq server to try the command line on, until Ctrl-C")
+    serve.add_argument("--port", type=_whole(0, 65535), default=0, help="port on 127.0.0.1 (default: a free one)")
+    serve.add_argument(
+        "--chats", type=_whole(1, MAX_CHATS), default=3, help=f"group chats to seed, 1 to {MAX_CHATS} (default 3)"
+    )
+    serve.add_argument(
+        "--faults", action="store_true", help="inject transient faults (500, 502, a dropped connection, a 429)"
+    )
+
     participants = commands.add_parser("participants", help="add or remove group-chat participants")
     actions = participants.add_subparsers(dest="action", required=True, metavar="ACTION")
     for name, verb in (("add", "add"), ("remove", "remove")):
@@ -158,6 +169,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
             from . import _demo
 
             return asyncio.run(_demo.run(console, chats=args.chats, concurrency=args.concurrency))
+        if args.command == "serve-fake":
+            return asyncio.run(_serve_fake(args, console))
         client = _client(args)
         if args.action in ("add", "remove"):
             return asyncio.run(_one(client, args, console))
@@ -166,6 +179,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         console.say(f"error: {cli_words(str(exc))}", style="red")
         return USAGE
     except KeyboardInterrupt:
+        if args.command == "serve-fake":
+            return OK  # Ctrl-C is how it is stopped
         console.say("interrupted", style="yellow")
         return INTERRUPTED
 
@@ -885,3 +900,68 @@ def _report(
 
 def _dash(value: int | None) -> object:
     return "-" if value is None else value
+
+
+# serve-fake ----------------------------------------------------------------------------------------
+
+# Each aimed at a different chat's participants path, at most two per chat: the default two retries
+# get every request through.
+_FAULTS = ("500/3006", "502", "reset", "429", "500/3006")
+
+
+def _seed_phone(chat: int, n: int) -> str:
+    return f"+1415{chat:03d}{n:04d}"
+
+
+async def _serve_fake(args: argparse.Namespace, console: Console) -> int:
+    from .testing import FakeLinqServer
+
+    fake = FakeLinqServer(port=args.port)
+    try:
+        await fake.start()
+    except OSError as exc:
+        raise ValidationError(f"--port {args.port}: cannot listen on 127.0.0.1: {exc.strerror or exc}") from None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        chats = [
+            fake.create_chat([_seed_phone(c, 0), _seed_phone(c, 1)], display_name=f"Group {c + 1}")
+            for c in range(args.chats)
+        ]
+        faults: list[str] = []
+        if args.faults:
+            faults = list(_FAULTS[: 2 * len(chats)])
+            for n, kind in enumerate(faults):
+                fake.inject(kind, path=f"/chats/{chats[n % len(chats)]}/participants", retry_after=1)
+        exports = " ".join(
+            f"{variable}={shlex.quote(value)}"
+            for variable, value in ((API_KEY_ENV, fake.api_key), (BASE_URL_ENV, fake.base_url))
+        )
+        console.out(f"Fake Linq server on {fake.base_url} with {len(chats)} group chats; Ctrl-C stops it.")
+        if faults:
+            counted = Counter(faults)
+            console.out(
+                "Injected faults, met by the first additions and retried through: "
+                + ", ".join(f"{kind} x{count}" for kind, count in counted.items())
+            )
+        console.out("")
+        console.out("In another terminal:")
+        console.out("")
+        console.out(f"export {exports}")
+        console.out("cat > adds.csv <<'EOF'")
+        console.out("chat_id,handle")
+        for c, chat in enumerate(chats):
+            console.out(f"{chat},{_seed_phone(c, 2)}")
+        console.out("EOF")
+        console.out("linq-async participants add-many adds.csv --results results.jsonl")
+        console.out("")
+        await stop.wait()
+    finally:
+        served = len(fake.requests)
+        await fake.stop()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.remove_signal_handler(signal.SIGTERM)
+        console.say(f"fake server stopped after {served} requests")
+    return OK

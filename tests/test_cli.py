@@ -286,7 +286,9 @@ def test_bad_numbers_exit_2_before_any_progress(argv: list[str], linq_fake_env: 
     assert linq_fake_env.requests == []
 
 
-@pytest.mark.parametrize("argv", [["demo", "--chats", "0"], ["demo", "--concurrency", "0"]])
+@pytest.mark.parametrize(
+    "argv", [["demo", "--chats", "0"], ["demo", "--concurrency", "0"], ["serve-fake", "--chats", "0"]]
+)
 def test_bad_numbers_of_the_fake_commands(argv: list[str]) -> None:
     code, _, err = run(*argv)
     assert code == 2
