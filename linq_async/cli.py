@@ -367,9 +367,12 @@ def _column_name(cell: str) -> str:
     return re.sub(r"[\s-]+", "_", cell.strip().removeprefix("\ufeff").strip().lower())
 
 
+_SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
 def _csv_rows(lines: Iterator[str], first: str, name: str, check: bool) -> Iterator[Row | BadRow]:
     # A spreadsheet saving "CSV" in a locale whose decimal mark is the comma writes semicolons.
-    delimiter = next((d for d in (",", ";", "\t") if d in first), ",")
+    delimiter = next((d for d in _SEPARATORS if d in first), ",")
     reader = csv.reader(lines, delimiter=delimiter)
     columns: tuple[int, int, int] | None = None  # chat_id index, handle index, header width
     early: list[Row | BadRow] = []
@@ -439,7 +442,8 @@ def _csv_body(
             if any(f.strip() for f in fields[width:]):
                 yield BadRow(
                     line,
-                    f"{len(fields)} cells, but the header names {width} columns (a value with an unquoted comma?)",
+                    f"{len(fields)} cells, but the header names {width} columns (a value with an unquoted "
+                    f"{_SEPARATORS[delimiter]}?)",
                     text,
                 )
                 continue
