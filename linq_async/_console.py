@@ -24,6 +24,7 @@ class Console:
         self._stdout = stdout or sys.stdout
         self._stderr = stderr or sys.stderr
         self._show_progress = progress
+        self._partial = False  # a plain progress line without its newline is on the terminal
         self._rich: rich.console.Console | None = None
         if _RICH:
             self._rich = rich.console.Console(file=self._stderr, highlight=False, soft_wrap=True)
@@ -37,6 +38,9 @@ class Console:
         if self._rich is not None:
             self._rich.print(text, style=style, markup=False)
         else:
+            if self._partial:
+                print(file=self._stderr)
+                self._partial = False
             print(text, file=self._stderr, flush=True)
 
     @contextmanager
@@ -67,10 +71,12 @@ class Console:
                 of = f"/{total}" if total is not None else ""
                 end = "\r" if interactive else "\n"
                 print(f"{description} {done}{of} {note}", end=end, file=self._stderr, flush=True)
+                self._partial = interactive
 
         yield update
-        if interactive:
+        if self._partial:
             print(file=self._stderr)
+            self._partial = False
 
     def table(self, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """Print a small table to stderr."""
