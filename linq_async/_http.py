@@ -322,8 +322,28 @@ class Transport:
             connector.close(abort_ssl=True)
 
     def discard(self) -> None:
-        """Forget a session whose loop closed without shutting down async generators; nothing can run on it."""
+        """Drop a session whose loop closed without shutting down async generators; nothing can run on it.
+
+        Its sockets are closed here, as the loop would have closed them, so that no "unclosed
+        transport" or "unclosed socket" warning follows at garbage collection. This reaches into
+        asyncio's transports (``_sock``, ``_closed``): with the loop gone there is no public way.
+        """
+        connector = self._session.connector if self._owned else None
+        protocols = [] if connector is None else [p for conns in connector._conns.values() for p, _ in conns]
+        protocols += [] if connector is None else list(connector._acquired)
         self._forget()
+        for protocol in protocols:
+            transport = getattr(protocol, "transport", None)
+            inner = getattr(getattr(transport, "_ssl_protocol", None), "_transport", None)
+            for layer in (transport, inner):
+                if layer is None:
+                    continue
+                if hasattr(layer, "_closed"):
+                    layer._closed = True
+                sock = getattr(layer, "_sock", None)
+                if sock is not None:
+                    layer._sock = None
+                    sock.close()
 
     def abandon(self) -> None:
         """Forget a session inherited through ``fork()`` without touching its sockets.

@@ -106,12 +106,18 @@ class RecordingProxy(_Background):
                 self.relayed.extend(data)
                 writer.write(data)
                 await writer.drain()
-        except (ConnectionError, asyncio.CancelledError):
+        except ConnectionError:
             pass
         finally:
             writer.close()
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await self._serve(reader, writer)
+        finally:
+            writer.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
         self.relayed.extend(head)
         lines = head.decode("latin-1").split("\r\n")
@@ -140,7 +146,15 @@ class RecordingProxy(_Background):
         self.run(self._start())
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    async def _stop(self) -> None:
         assert self._server is not None
         self._server.close()
+        tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._server.wait_closed()
+
+    def __exit__(self, *exc: object) -> None:
+        self.run(self._stop())
         self.stop_thread()
