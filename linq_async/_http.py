@@ -57,8 +57,9 @@ class RawResponse:
 
 
 def _safe_text(exc: BaseException) -> str:
-    # str() of aiohttp's exceptions never holds request headers (their repr may); keep it short.
-    text = str(exc)
+    # str() of aiohttp's exceptions never holds request headers (their repr may); keep it short,
+    # and never empty (an SSL error against a plain-TCP server has no text).
+    text = str(exc) or type(exc).__name__
     return text if len(text) <= 200 else text[:197] + "..."
 
 
@@ -81,6 +82,11 @@ def _timed_out(exc: BaseException, method: str, url: str, limits: _Limits) -> st
     return f"{method} {url} timed out after {limits.total:g}s (timeout.total)"
 
 
+def _proxy_refused(exc: BaseException, method: str, url: str, _: _Limits) -> str:
+    status, message = getattr(exc, "status", None), getattr(exc, "message", "")
+    return f"the proxy refused to open a tunnel for {method} {url}: {status} {message}"
+
+
 def _certificate(exc: BaseException, method: str, url: str, _: _Limits) -> str:
     reason = getattr(exc, "certificate_error", None) or _safe_text(exc)
     return (
@@ -98,12 +104,13 @@ _FAILURES: tuple[
     (
         aiohttp.ClientProxyConnectionError,
         APIConnectionError,
-        lambda exc, method, url, _: f"could not connect to the proxy for {method} {url}: {exc.os_error}",  # type: ignore[attr-defined]
+        lambda exc, method, url, _: f"could not connect to the proxy for {method} {url}: {_safe_text(exc.os_error)}",  # type: ignore[attr-defined]
     ),
+    (aiohttp.ClientHttpProxyError, APIConnectionError, _proxy_refused),
     (
         aiohttp.ClientConnectorError,
         APIConnectionError,
-        lambda exc, method, url, _: f"could not connect for {method} {url}: {exc.os_error}",  # type: ignore[attr-defined]
+        lambda exc, method, url, _: f"could not connect for {method} {url}: {_safe_text(exc.os_error)}",  # type: ignore[attr-defined]
     ),
     (
         # Raised while parsing a broken answer (bad status line, oversized headers); its repr carries

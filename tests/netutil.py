@@ -94,6 +94,7 @@ class RecordingProxy(_Background):
         self.headers: list[dict[str, str]] = []
         self.relayed = bytearray()
         self.port = 0
+        self.refuse_tunnels = False  # answer CONNECT with 403, as a locked-down corporate proxy does
         self._server: asyncio.AbstractServer | None = None
 
     @property
@@ -124,6 +125,10 @@ class RecordingProxy(_Background):
         self.request_lines.append(lines[0])
         self.headers.append(dict(line.split(": ", 1) for line in lines[1:] if ": " in line))
         method, target, _ = lines[0].split(" ", 2)
+        if method == "CONNECT" and self.refuse_tunnels:
+            writer.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+            return
         if method == "CONNECT":
             host, port = target.rsplit(":", 1)
             upstream_reader, upstream_writer = await asyncio.open_connection(host, int(port))

@@ -162,6 +162,16 @@ def test_a_proxy_that_is_down_gives_a_clear_error_without_its_password(tls: TLSS
     assert len(sleeps) == 1, "a proxy that is down may come back: retried"
 
 
+def test_a_proxy_that_refuses_the_tunnel_says_so(tls: TLSServer, proxy: RecordingProxy, sleeps: Sleeps) -> None:
+    proxy.refuse_tunnels = True
+    with (
+        SyncLinqClient(KEY, base_url=tls.base_url, proxy=proxy.url, retry=RetryPolicy(sleep=sleeps)) as client,
+        pytest.raises(APIConnectionError, match="the proxy refused to open a tunnel .*: 403"),
+    ):
+        client.chats.participants.add(CHAT, handle=HANDLE)
+    assert tls.requests == []
+
+
 def test_the_key_never_goes_to_a_proxy_in_clear(
     threaded_api: ScriptedAPI, proxy: RecordingProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
