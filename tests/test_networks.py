@@ -166,7 +166,7 @@ def test_a_proxy_that_refuses_the_tunnel_says_so(tls: TLSServer, proxy: Recordin
     proxy.refuse_tunnels = True
     with (
         SyncLinqClient(KEY, base_url=tls.base_url, proxy=proxy.url, retry=RetryPolicy(sleep=sleeps)) as client,
-        pytest.raises(APIConnectionError, match="the proxy refused to open a tunnel .*: 403"),
+        pytest.raises(APIConnectionError, match=r"the proxy refused to open a tunnel .*: 403"),
     ):
         client.chats.participants.add(CHAT, handle=HANDLE)
     assert tls.requests == []
