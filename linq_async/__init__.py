@@ -39,6 +39,7 @@ from .pagination import AsyncPaginator, Page, SyncPaginator
 if _typing.TYPE_CHECKING:
     from .models.chats import *  # noqa: F403
     from .models.common import *  # noqa: F403
+    from .models.events import *  # noqa: F403
     from .models.messages import *  # noqa: F403
 
 __all__ = [

@@ -20,6 +20,7 @@ from .._convert import Model
 if TYPE_CHECKING:
     from .chats import *  # noqa: F403
     from .common import *  # noqa: F403
+    from .events import *  # noqa: F403
     from .messages import *  # noqa: F403
 
 _EXPORTS: dict[str, str] = {
@@ -33,6 +34,44 @@ _EXPORTS: dict[str, str] = {
     "messages": (
         "LinkPart MediaPart Message MessageContent MessageInput MessageList MessageSendResponse Part SentMessage "
         "TextPart UnknownPart"
+    ),
+    "events": (
+        "APITokenActivatedWebhookEvent APITokenCreatedWebhookEvent APITokenDeletedWebhookEvent "
+        "APITokenExpiredWebhookEvent APITokenExpiryScheduledWebhookEvent APITokenRenamedWebhookEvent "
+        "AccountEvent AccountEventData BaseWebhookEvent ChatBackgroundData "
+        "ChatBackgroundUpdateFailedWebhookEvent ChatBackgroundUpdatedWebhookEvent ChatCreatedEvent "
+        "ChatCreatedWebhookEvent ChatGroupIconUpdateFailedWebhookEvent ChatGroupIconUpdatedWebhookEvent "
+        "ChatGroupNameUpdateFailedWebhookEvent ChatGroupNameUpdatedWebhookEvent "
+        "ChatTypingIndicatorStartedWebhookEvent ChatTypingIndicatorStoppedWebhookEvent ChatUpdateData "
+        "ChatUpdateFailedData ChatUpdateFailedEvent ChatUpdatedEvent ConnectionCreatedWebhookEvent "
+        "ConnectionRevokedWebhookEvent ContactCardCreatedWebhookEvent ContactCardDeletedWebhookEvent "
+        "ContactCardReceivedData ContactCardReceivedWebhookEvent ContactCardUpdatedWebhookEvent "
+        "EnvironmentCreatedWebhookEvent EnvironmentDeletedWebhookEvent EnvironmentLineMovedWebhookEvent "
+        "EnvironmentRenamedWebhookEvent EventActor EventApiToken EventBackground EventChange EventChat "
+        "EventContactCard EventEditedPart EventEnvironment EventFieldChange EventNaturalPayment "
+        "EventPaymentDiscount EventPoll EventPollChat EventPollError EventPollOption EventPollVoter "
+        "EventReactionSticker EventStripePayment EventTeamMember EventWebhookSubscription "
+        "LocationSharingStartedData LocationSharingStartedWebhookEvent LocationSharingStoppedData "
+        "LocationSharingStoppedWebhookEvent MessageDeliveredWebhookEvent MessageEditedData "
+        "MessageEditedWebhookEvent MessageEvent MessageEventData MessageEventV2 MessageFailedData "
+        "MessageFailedEvent MessageFailedWebhookEvent MessageReadWebhookEvent MessageReceivedWebhookEvent "
+        "MessageSentWebhookEvent ParticipantAddedWebhookEvent ParticipantEvent ParticipantEventData "
+        "ParticipantRemovedWebhookEvent PaymentAuthorizedWebhookEvent PaymentCanceledWebhookEvent "
+        "PaymentDeclinedWebhookEvent PaymentEvent PaymentEventData PaymentExpiredWebhookEvent "
+        "PaymentSucceededWebhookEvent PhoneNumberAssignedWebhookEvent PhoneNumberChangeData PhoneNumberEvent "
+        "PhoneNumberForwardingUpdatedWebhookEvent PhoneNumberReleasedWebhookEvent PhoneNumberStatusData "
+        "PhoneNumberStatusUpdatedWebhookEvent PollDeliveredWebhookEvent PollFailedData PollFailedWebhookEvent "
+        "PollReactionAddedWebhookEvent PollReadWebhookEvent PollReceivedData PollReceivedWebhookEvent "
+        "PollSentWebhookEvent PollStatusData PollStatusEvent PollUpdatedData PollUpdatedWebhookEvent "
+        "PollVoteAddedWebhookEvent PollVoteData PollVoteEvent PollVoteRemovedWebhookEvent "
+        "ReactionAddedWebhookEvent ReactionEvent ReactionEventBase ReactionEventData ReactionRemovedWebhookEvent "
+        "TeamMemberAddedWebhookEvent TeamMemberSignedInWebhookEvent TeamMemberSignedOutWebhookEvent "
+        "TypingIndicatorData TypingIndicatorEvent UnknownEvent UnwrapWebhookEvent WebhookEvent "
+        "WebhookSubscriptionCreatedWebhookEvent WebhookSubscriptionDeletedWebhookEvent "
+        "WebhookSubscriptionDisabledWebhookEvent WebhookSubscriptionEnabledWebhookEvent "
+        "WebhookSubscriptionEventsUpdatedWebhookEvent WebhookSubscriptionPhoneNumbersUpdatedWebhookEvent "
+        "WebhookSubscriptionRoutingHeadersClearedWebhookEvent WebhookSubscriptionRoutingHeadersSetWebhookEvent "
+        "WebhookSubscriptionTargetURLChangedWebhookEvent ZeroDayRetentionUpdatedWebhookEvent"
     ),
 }
 
