@@ -41,6 +41,7 @@ if _typing.TYPE_CHECKING:
     from .models.common import *  # noqa: F403
     from .models.events import *  # noqa: F403
     from .models.messages import *  # noqa: F403
+    from .models.webhooks import *  # noqa: F403
 
 __all__ = [
     "APIConnectionError",

@@ -43,6 +43,9 @@ if TYPE_CHECKING:
     from ._http import RawResponse, Transport
     from .resources._base import Parsed
     from .resources.chats import Chats
+    from .resources.webhook_events import WebhookEvents
+    from .resources.webhook_subscriptions import WebhookSubscriptions
+    from .resources.webhooks import Webhooks
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncLinqClient", "AttemptListener", "RequestOptions", "Timeout"]
 
@@ -265,6 +268,9 @@ def _has_trace_field(cls: type[Any]) -> bool:
 # Resource attribute -> (module, class) of the top-level resources, imported on first access.
 _RESOURCES: dict[str, tuple[str, str]] = {
     "chats": ("linq_async.resources.chats", "Chats"),
+    "webhook_events": ("linq_async.resources.webhook_events", "WebhookEvents"),
+    "webhook_subscriptions": ("linq_async.resources.webhook_subscriptions", "WebhookSubscriptions"),
+    "webhooks": ("linq_async.resources.webhooks", "Webhooks"),
 }
 
 
@@ -288,6 +294,9 @@ class AsyncLinqClient:
 
     if TYPE_CHECKING:
         chats: Chats[Parsed]
+        webhook_events: WebhookEvents[Parsed]
+        webhook_subscriptions: WebhookSubscriptions[Parsed]
+        webhooks: Webhooks[Parsed]
 
     def __init__(
         self,

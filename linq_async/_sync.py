@@ -45,6 +45,9 @@ if TYPE_CHECKING:
 
     from .resources._base import Resource, endpoint, paginated
     from .resources.chats import SyncChats
+    from .resources.webhook_events import SyncWebhookEvents
+    from .resources.webhook_subscriptions import SyncWebhookSubscriptions
+    from .resources.webhooks import SyncWebhooks
 
 __all__ = ["SyncLinqClient", "SyncResource", "blocking"]
 
@@ -808,6 +811,9 @@ async def _next(iterator: AsyncIterator[T]) -> T:
 # Top-level sync resources: attribute -> (module, class), imported on first access.
 _RESOURCES: dict[str, tuple[str, str]] = {
     "chats": ("linq_async.resources.chats", "SyncChats"),
+    "webhook_events": ("linq_async.resources.webhook_events", "SyncWebhookEvents"),
+    "webhook_subscriptions": ("linq_async.resources.webhook_subscriptions", "SyncWebhookSubscriptions"),
+    "webhooks": ("linq_async.resources.webhooks", "SyncWebhooks"),
 }
 
 
@@ -826,6 +832,9 @@ class SyncLinqClient:
 
     if TYPE_CHECKING:
         chats: SyncChats[Parsed]
+        webhook_events: SyncWebhookEvents[Parsed]
+        webhook_subscriptions: SyncWebhookSubscriptions[Parsed]
+        webhooks: SyncWebhooks[Parsed]
 
     def __init__(
         self,

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .common import *  # noqa: F403
     from .events import *  # noqa: F403
     from .messages import *  # noqa: F403
+    from .webhooks import *  # noqa: F403
 
 _EXPORTS: dict[str, str] = {
     "common": "ChatHandle HealthStatus MessageEffect Reaction ReplyTo",
@@ -72,6 +73,9 @@ _EXPORTS: dict[str, str] = {
         "WebhookSubscriptionEventsUpdatedWebhookEvent WebhookSubscriptionPhoneNumbersUpdatedWebhookEvent "
         "WebhookSubscriptionRoutingHeadersClearedWebhookEvent WebhookSubscriptionRoutingHeadersSetWebhookEvent "
         "WebhookSubscriptionTargetURLChangedWebhookEvent ZeroDayRetentionUpdatedWebhookEvent"
+    ),
+    "webhooks": (
+        "WebhookEventListResponse WebhookSubscription WebhookSubscriptionCreateResponse WebhookSubscriptionListResponse"
     ),
 }
 

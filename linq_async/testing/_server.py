@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from ._chats import ChatsArea
 from ._core import FakeBase
+from ._webhooks import WebhooksArea
 
 __all__ = ["RULE_ERRORS", "FakeLinqServer"]
 
 
-class FakeLinqServer(ChatsArea, FakeBase):
+class FakeLinqServer(ChatsArea, WebhooksArea, FakeBase):
     """An in-memory Linq Partner API V3 on 127.0.0.1, enforcing the documented rules.
 
     ``async with FakeLinqServer() as fake:`` runs it on the current loop; ``with FakeLinqServer()
