@@ -19,6 +19,7 @@ from ._errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    CertificateVerificationError,
     ConflictError,
     Headers,
     InternalServerError,
@@ -28,6 +29,7 @@ from ._errors import (
     RateLimitError,
     UnexpectedRedirectError,
     UnprocessableEntityError,
+    UnreadableResponseError,
     ValidationError,
 )
 from ._response import APIResponse, AsyncAPIResponse
@@ -56,6 +58,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BatchResult",
+    "CertificateVerificationError",
     "ConflictError",
     "Headers",
     "InternalServerError",
@@ -73,6 +76,7 @@ __all__ = [
     "Timeout",
     "UnexpectedRedirectError",
     "UnprocessableEntityError",
+    "UnreadableResponseError",
     "ValidationError",
     "__version__",
     "is_retryable",

@@ -176,7 +176,7 @@ class _ItemListener:
         return self._cooldown.pause()
 
     def attempt_failed(self, error: APIError) -> None:
-        if isinstance(error, RateLimitError):
+        if isinstance(error, RateLimitError) and not self._policy.waits_too_long(error):
             delay = self._policy.server_delay(error)
             self._cooldown.extend(self._policy.initial_delay if delay is None else delay)
 

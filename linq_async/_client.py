@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import ssl
 import time
 import urllib.parse
 import weakref
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 import attrs
 
 from . import _validate
-from ._convert import Model, structure
+from ._convert import Model, structure, structure_lenient
 from ._errors import (
     APIError,
     APIResponseValidationError,
@@ -174,6 +175,9 @@ class _Connection:
         self.closed = False
         self.default_query: dict[str, object] = {}
         self.webhook_secret: str | None = None
+        self.proxy: str | None = None
+        self.trust_env = True
+        self.ssl_context: ssl.SSLContext | None = None
         self.transport: Transport | None = None
         self.by_loop: dict[asyncio.AbstractEventLoop, Transport] = {}
         self.headers: dict[str, str] = {
@@ -213,13 +217,23 @@ class _Connection:
         return transport
 
     def _new_transport(self) -> Transport:
-        from ._http import USER_AGENT, Transport
+        from ._http import USER_AGENT, Transport, env_proxy
 
-        self.headers["User-Agent"] = USER_AGENT
+        self.headers.setdefault("User-Agent", USER_AGENT)
+        proxy = self.proxy
+        if proxy is None and self.trust_env and self.base_url.startswith("https://"):
+            # Read when each session is made, as a process's environment is; never for plain-http
+            # targets, where the proxy would see the key.
+            proxy = env_proxy(self.base_url)
+        context = self.ssl_context
+        if context is None and (os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR")):
+            context = ssl.create_default_context()  # reads them now, whenever aiohttp was imported
         return Transport(
             session=self.session,
             max_connections=self.max_connections,
             max_response_bytes=self.max_response_bytes,
+            proxy=proxy,
+            ssl_context=context,
         )
 
     def pop_transport(self, loop: asyncio.AbstractEventLoop) -> Transport | None:
@@ -288,6 +302,11 @@ class AsyncLinqClient:
     ``$LINQ_WEBHOOK_SECRET``), ``default_headers`` (sent on every request; ``Authorization`` cannot
     be one) and ``default_query`` (added to every request's query).
 
+    Networks: ``$HTTPS_PROXY`` and ``$NO_PROXY`` are honoured (``trust_env=False`` turns that off),
+    ``proxy`` names one explicitly (an https:// API is reached through a CONNECT tunnel, so the proxy
+    never sees the key); ``ca_bundle`` (a PEM path) or ``ssl_context`` replace the trusted CAs, and
+    ``$SSL_CERT_FILE``/``$SSL_CERT_DIR`` are honoured.
+
     Raises ``ValidationError`` (a ``LinqError`` and ``ValueError``) for a missing or malformed key,
     a non-HTTPS base URL to a host that is not loopback, bad limits or bad default headers.
     """
@@ -313,6 +332,10 @@ class AsyncLinqClient:
         webhook_secret: str | None = None,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        ca_bundle: str | os.PathLike[str] | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         source = "api_key"
         if api_key is None:
@@ -350,6 +373,11 @@ class AsyncLinqClient:
         if webhook_secret is not None and not isinstance(webhook_secret, str):
             raise ValidationError(f"webhook_secret must be a string, got {type(webhook_secret).__name__}")
         conn.webhook_secret = None if webhook_secret is None else _Secret(webhook_secret)
+        conn.proxy = _proxy(proxy, url, allow_insecure_http)
+        if not isinstance(trust_env, bool):
+            raise ValidationError(f"trust_env must be True or False, got {trust_env!r}")
+        conn.trust_env = trust_env
+        conn.ssl_context = _ssl_context(ca_bundle, ssl_context)
         self._conn = conn
         self._timeout = _timeout(timeout)
         self._retry = _policy(None, max_retries, retry)
@@ -638,9 +666,12 @@ def _decode(raw: RawResponse, into: type[M] | None, method: str, url: str) -> M 
     try:
         data = decode_json(body) if body and not body.isspace() else {}
     except ValueError as exc:
-        raise _invalid(raw, f"the body is not JSON ({exc})", None, method, url) from None
+        raise _invalid(raw, f"the request was applied, but its answer is not JSON ({exc})", None, method, url) from None
     if type(data) is not dict:
-        raise _invalid(raw, f"expected a JSON object, got {type(data).__name__}", data, method, url)
+        raise _invalid(
+            raw, f"the request was applied, but its answer is a JSON {type(data).__name__}, not an object", data,
+            method, url,
+        )  # fmt: skip
     if "trace_id" not in data and _has_trace_field(into):
         trace = raw.headers.get("X-Trace-ID")
         if trace is not None:
@@ -648,7 +679,18 @@ def _decode(raw: RawResponse, into: type[M] | None, method: str, url: str) -> M 
     try:
         return structure(data, into)
     except ValueError as exc:
-        raise _invalid(raw, f"the body does not fit {into.__name__}: {exc}", data, method, url) from None
+        reason = str(exc)
+    # The change happened (2xx): read what fits rather than raise; invalid_fields tells what did not.
+    model = structure_lenient(data, into)
+    logger.warning(
+        "the answer to %s %s does not fit %s (%s); kept what fits, see .invalid_fields",
+        method,
+        url,
+        into.__name__,
+        reason,
+        extra={"linq_trace_id": raw.headers.get("X-Trace-ID"), "linq_invalid_fields": model.invalid_fields},
+    )
+    return model
 
 
 def _invalid(raw: RawResponse, message: str, data: object, method: str, url: str) -> APIResponseValidationError:
@@ -685,6 +727,39 @@ def _policy(base: RetryPolicy | None, max_retries: int | None, retry: RetryPolic
     if max_retries is not None:
         return attrs.evolve(base, max_retries=max_retries) if base is not None else RetryPolicy(max_retries=max_retries)
     return base if base is not None else RetryPolicy()
+
+
+def _proxy(value: object, base_url: str, allow_insecure_http: bool) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.isascii() or not value.isprintable() or " " in value:
+        raise ValidationError("proxy must be a URL such as 'http://proxy.example:3128'")
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError("proxy must be an http:// or https:// URL with a host (e.g. 'http://proxy.example:3128')")
+    if base_url.startswith("http://") and not allow_insecure_http:
+        raise ValidationError(
+            "a proxy in front of a plain http:// base_url would see the API key; use https:// (the key then "
+            "travels inside a CONNECT tunnel), or pass allow_insecure_http=True if you really mean it"
+        )
+    return value
+
+
+def _ssl_context(ca_bundle: object, context: object) -> ssl.SSLContext | None:
+    if context is not None:
+        if ca_bundle is not None:
+            raise ValidationError("pass either ca_bundle or ssl_context, not both")
+        if not isinstance(context, ssl.SSLContext):
+            raise ValidationError(f"ssl_context must be an ssl.SSLContext, got {type(context).__name__}")
+        return context
+    if ca_bundle is None:
+        return None
+    if not isinstance(ca_bundle, (str, os.PathLike)):
+        raise ValidationError(f"ca_bundle must be a path to a PEM file, got {type(ca_bundle).__name__}")
+    try:
+        return ssl.create_default_context(cafile=os.fspath(ca_bundle))
+    except (OSError, ssl.SSLError) as exc:
+        raise ValidationError(f"ca_bundle {os.fspath(ca_bundle)!r} cannot be loaded: {exc}") from None
 
 
 def _looks_like_session(session: object) -> bool:

@@ -7,7 +7,11 @@ Models stay plain attrs classes; the wire rules live here:
 - ``null`` for a field with a default gives the default;
 - ``None`` fields are left out when a model is turned back into a dict;
 - datetimes travel as ISO 8601 strings (``Z`` accepted);
-- a tagged union (webhook events, message parts) falls back to its "unknown" class.
+- a tagged union (webhook events, message parts) falls back to its "unknown" class;
+- an answer that does not fit its model is still read (``structure_lenient``): what fits is kept,
+  a field that is missing, null or of the wrong type becomes its default (or None), its raw value
+  stays on ``.extra``, and ``model.invalid_fields`` names each problem. A 2xx answer means the
+  change happened; the caller must learn that, not get an exception.
 
 cattrs is imported, and the converter built, when the first model is structured or turned into a
 dict, not when the package is imported.
@@ -40,14 +44,23 @@ class Model:
     """
 
     extra: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
+    _invalid: tuple[str, ...] = attrs.field(default=(), eq=False, repr=False, alias="_invalid")
 
     def to_dict(self) -> dict[str, Any]:
         """Return the model as JSON-ready builtins, with the wire names and the unknown fields."""
         return to_dict(self)
 
+    @property
+    def invalid_fields(self) -> tuple[str, ...]:
+        """What in the answer did not fit this model (``"handles[1].id: missing"``, ...); empty when all did."""
+        return self._invalid
+
 
 def _wire_name(name: str) -> str:
     return name[:-1] if name.endswith("_") and not name.startswith("_") else name
+
+
+_INTERNAL = frozenset({"extra", "_invalid"})  # Model's own fields: never on the wire
 
 
 def _tag_key(cls: type[Model]) -> frozenset[str]:
@@ -63,13 +76,15 @@ def _structure_factory(cls: type[Model], converter: cattrs.Converter) -> Callabl
     from cattrs.gen import make_dict_structure_fn, override
 
     fields = attrs.fields(cls)
-    overrides = {f.name: override(rename=_wire_name(f.name)) for f in fields if f.name != "extra"}
-    overrides["extra"] = override(omit=True)
+    overrides = {f.name: override(rename=_wire_name(f.name)) for f in fields if f.name not in _INTERNAL}
+    overrides.update({name: override(omit=True) for name in _INTERNAL})
     generated = make_dict_structure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
-    known = frozenset(_wire_name(f.name) for f in fields if f.name != "extra") | _tag_key(cls)
+    known = frozenset(_wire_name(f.name) for f in fields if f.name not in _INTERNAL) | _tag_key(cls)
     # A JSON null for a field with a default means "nothing here": the default (an empty tuple,
     # False, None). The API marks many list fields nullable.
-    defaulted = frozenset(_wire_name(f.name) for f in fields if f.name != "extra" and f.default is not attrs.NOTHING)
+    defaulted = frozenset(
+        _wire_name(f.name) for f in fields if f.name not in _INTERNAL and f.default is not attrs.NOTHING
+    )
     name = cls.__name__
 
     def structure(data: Any, _: Any) -> Model:
@@ -90,8 +105,8 @@ def _unstructure_factory(cls: type[Model], converter: cattrs.Converter) -> Calla
     from cattrs.gen import make_dict_unstructure_fn, override
 
     fields = attrs.fields(cls)
-    overrides = {f.name: override(rename=_wire_name(f.name)) for f in fields if f.name != "extra"}
-    overrides["extra"] = override(omit=True)
+    overrides = {f.name: override(rename=_wire_name(f.name)) for f in fields if f.name not in _INTERNAL}
+    overrides.update({name: override(omit=True) for name in _INTERNAL})
     generated = make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **overrides)  # type: ignore[arg-type]
     wire_tag: tuple[str, str] | None = getattr(cls, "__wire_tag__", None)
 
@@ -99,6 +114,9 @@ def _unstructure_factory(cls: type[Model], converter: cattrs.Converter) -> Calla
         data: dict[str, Any] = generated(obj)
         if wire_tag is not None:
             data = {wire_tag[0]: wire_tag[1], **data}
+        if obj._invalid:
+            # Read leniently: a required field may be None; what the API sent for it is on .extra.
+            data = {k: v for k, v in data.items() if v is not None}
         if obj.extra:
             for key, value in obj.extra.items():
                 data.setdefault(key, value)
@@ -160,7 +178,7 @@ def get_converter() -> cattrs.Converter:
         converter.register_structure_hook_factory(_is_model, lambda cls: _structure_factory(cls, converter))
         converter.register_unstructure_hook_factory(_is_model, lambda cls: _unstructure_factory(cls, converter))
         converter.register_structure_hook(_dt.datetime, _structure_datetime)
-        converter.register_unstructure_hook(_dt.datetime, lambda value: value.isoformat())
+        converter.register_unstructure_hook(_dt.datetime, lambda value: None if value is None else value.isoformat())
         converter.register_structure_hook(str, _structure_str)
         converter.register_structure_hook(bool, _structure_bool)
         converter.register_structure_hook(int, _structure_int)
@@ -227,3 +245,99 @@ def to_dict(obj: object) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValidationError(f"{type(obj).__name__} is not a model")
     return data
+
+
+# Lenient structuring ---------------------------------------------------------------------------
+
+_FAILED = object()
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    hints = _HINTS.get(cls)
+    if hints is None:
+        import typing
+
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
+
+
+def structure_lenient(data: Mapping[str, Any], cls: type[T], path: str = "") -> T:
+    """Build ``cls`` from as much of ``data`` as fits; never raises for a JSON object (see the module docstring)."""
+    hints = _hints(cls)
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    problems: list[str] = []
+    known: set[str] = set(_tag_key(cls))  # type: ignore[arg-type]
+    for field in attrs.fields(cls):  # type: ignore[arg-type]
+        if field.name in _INTERNAL:
+            continue
+        wire = _wire_name(field.name)
+        known.add(wire)
+        has_default = field.default is not attrs.NOTHING
+        value = data.get(wire)
+        if value is None:
+            if not has_default:
+                problems.append(f"{path}{wire}: {'null' if wire in data else 'missing'}")
+                values[field.alias] = None
+            continue
+        try:
+            values[field.alias] = structure(value, hints[field.name])
+            continue
+        except ValueError as exc:
+            reason = str(exc)
+        repaired, inner = _lenient_value(value, hints[field.name], f"{path}{wire}")
+        if repaired is _FAILED:
+            problems.append(f"{path}{wire}: {reason}")
+            extra[wire] = value
+            if not has_default:
+                values[field.alias] = None
+        else:
+            values[field.alias] = repaired
+            problems.extend(inner)
+    extra.update({k: v for k, v in data.items() if k not in known})
+    obj = cls(**values)
+    object.__setattr__(obj, "extra", extra)
+    object.__setattr__(obj, "_invalid", tuple(problems))
+    return obj
+
+
+def _lenient_value(value: Any, tp: Any, path: str) -> tuple[Any, list[str]]:
+    """Repair one value leniently: models and lists of models are read part by part; else ``_FAILED``."""
+    import types
+    import typing
+
+    if _is_model(tp) and isinstance(value, Mapping):
+        model = structure_lenient(value, tp, f"{path}.")
+        return model, list(model._invalid)
+    for union, tag, classes, fallback in _unions:
+        if tp == union and isinstance(value, Mapping):
+            kind = value.get(tag)
+            chosen = classes.get(kind) if isinstance(kind, str) else None
+            model = structure_lenient(value, chosen or fallback, f"{path}.")
+            return model, list(model._invalid)
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = [arg for arg in typing.get_args(tp) if arg is not type(None)]
+        for option in options:
+            repaired, inner = _lenient_value(value, option, path)
+            if repaired is not _FAILED:
+                return repaired, inner
+        return _FAILED, []
+    if origin is tuple and isinstance(value, list):
+        args = typing.get_args(tp)
+        item_type = args[0] if args else Any
+        items: list[Any] = []
+        problems: list[str] = []
+        for index, item in enumerate(value):
+            try:
+                items.append(structure(item, item_type))
+            except ValueError as exc:
+                repaired, inner = _lenient_value(item, item_type, f"{path}[{index}]")
+                if repaired is _FAILED:
+                    problems.append(f"{path}[{index}]: {exc} (left out)")
+                else:
+                    items.append(repaired)
+                    problems.extend(inner)
+        return tuple(items), problems
+    return _FAILED, []

@@ -20,6 +20,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "CertificateVerificationError",
     "ConflictError",
     "Headers",
     "InternalServerError",
@@ -29,6 +30,7 @@ __all__ = [
     "RateLimitError",
     "UnexpectedRedirectError",
     "UnprocessableEntityError",
+    "UnreadableResponseError",
     "ValidationError",
     "error_from_response",
     "parse_retry_after",
@@ -112,7 +114,15 @@ class APIConnectionError(APIError):
 
 
 class APITimeoutError(APIConnectionError):
-    """The request did not complete within the configured timeout."""
+    """The request did not complete within the configured timeout (the message names the limit)."""
+
+
+class CertificateVerificationError(APIConnectionError):
+    """The server's TLS certificate could not be verified; never retried, since it cannot succeed.
+
+    Behind a TLS-inspecting gateway, give the gateway's CA with ``ca_bundle=`` (or ``ssl_context=``,
+    or ``$SSL_CERT_FILE``).
+    """
 
 
 class APIResponseValidationError(APIError):
@@ -138,6 +148,13 @@ class APIResponseValidationError(APIError):
     def __str__(self) -> str:
         suffix = f" (trace_id={self.trace_id})" if self.trace_id else ""
         return f"{self.status}: {self.message}{suffix}"
+
+
+class UnreadableResponseError(APIResponseValidationError):
+    """A success status arrived, so the request was applied, but its body could not be read in full.
+
+    Never retried: sending it again would apply it twice. ``status`` is the success status.
+    """
 
 
 class APIStatusError(APIError):
@@ -372,6 +389,12 @@ def error_from_response(
         retry_after = parse_retry_after(retry_after_body)
     if message is None:
         message = reason or f"HTTP {status}"
+    if status == 404 and code is None and not isinstance(parsed, dict):
+        # Linq answers every 404 with its envelope; without one, something else answered.
+        message = (
+            f"{message}: the answer at {url or 'this URL'} has no Linq error envelope, so this does not look "
+            "like the Linq API; check the base URL (it ends in /api/partner)"
+        )
     if 300 <= status < 400:
         cls: type[APIStatusError] = UnexpectedRedirectError
         target = headers.get("Location")

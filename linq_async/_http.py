@@ -14,15 +14,23 @@ from __future__ import annotations
 import asyncio
 import functools
 import platform
+import ssl
 from collections.abc import AsyncGenerator, Callable, Mapping
 
 import aiohttp
 import yarl
 
-from ._errors import APIConnectionError, APIError, APITimeoutError, LinqError
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    CertificateVerificationError,
+    LinqError,
+    UnreadableResponseError,
+)
 from ._version import __version__
 
-__all__ = ["USER_AGENT", "RawResponse", "Transport"]
+__all__ = ["USER_AGENT", "RawResponse", "Transport", "env_proxy"]
 
 USER_AGENT = f"linq-async/{__version__} Python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
 
@@ -54,18 +62,43 @@ def _safe_text(exc: BaseException) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-Describe = Callable[[BaseException, str, str, float | None], str]
+Describe = Callable[[BaseException, str, str, "_Limits"], str]
+
+
+class _Limits:
+    __slots__ = ("connect", "total")
+
+    def __init__(self, total: float | None, connect: float | None) -> None:
+        self.total = total
+        self.connect = connect
+
+
+def _timed_out(exc: BaseException, method: str, url: str, limits: _Limits) -> str:
+    if isinstance(exc, aiohttp.ConnectionTimeoutError) and limits.connect is not None:
+        return f"{method} {url}: could not connect within {limits.connect:g}s (timeout.connect)"
+    if limits.total is None:
+        return f"{method} {url} timed out"
+    return f"{method} {url} timed out after {limits.total:g}s (timeout.total)"
+
+
+def _certificate(exc: BaseException, method: str, url: str, _: _Limits) -> str:
+    reason = getattr(exc, "certificate_error", None) or _safe_text(exc)
+    return (
+        f"{method} {url}: the server's TLS certificate could not be verified ({reason}); behind a "
+        "TLS-inspecting proxy or gateway, give its CA certificate with ca_bundle= or $SSL_CERT_FILE"
+    )
+
 
 # aiohttp or OS failure -> (our class, the message). First match wins, so subclasses come first.
 _FAILURES: tuple[
     tuple[type[BaseException] | tuple[type[BaseException], ...], type[APIConnectionError], Describe], ...
 ] = (
+    (TimeoutError, APITimeoutError, _timed_out),  # asyncio's and aiohttp's timeouts are both TimeoutError
+    (aiohttp.ClientConnectorCertificateError, CertificateVerificationError, _certificate),
     (
-        TimeoutError,  # asyncio's and aiohttp's timeouts are both TimeoutError
-        APITimeoutError,
-        lambda exc, method, url, total: (
-            f"{method} {url} timed out after {total:g}s" if total is not None else f"{method} {url} timed out"
-        ),
+        aiohttp.ClientProxyConnectionError,
+        APIConnectionError,
+        lambda exc, method, url, _: f"could not connect to the proxy for {method} {url}: {exc.os_error}",  # type: ignore[attr-defined]
     ),
     (
         aiohttp.ClientConnectorError,
@@ -98,11 +131,21 @@ _FAILURES: tuple[
 )
 
 
-def _translate(exc: BaseException, method: str, url: str, total: float | None) -> APIConnectionError | None:
+def _translate(exc: BaseException, method: str, url: str, limits: _Limits) -> APIConnectionError | None:
     for kind, cls, describe in _FAILURES:
         if isinstance(exc, kind):
-            return cls(describe(exc, method, url, total), method=method, url=url)
+            return cls(describe(exc, method, url, limits), method=method, url=url)
     return None
+
+
+def env_proxy(url: str) -> str | None:
+    """The proxy ``$HTTPS_PROXY``/``$HTTP_PROXY`` name for ``url``, unless ``$NO_PROXY`` excludes its host."""
+    import urllib.request
+
+    target = yarl.URL(url)
+    if target.host is None or urllib.request.proxy_bypass(target.host):
+        return None
+    return urllib.request.getproxies().get(target.scheme)
 
 
 class Transport:
@@ -120,15 +163,22 @@ class Transport:
         session: aiohttp.ClientSession | None,
         max_connections: int,
         max_response_bytes: int,
+        proxy: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.loop = asyncio.get_running_loop()
         self._owned = session is None
         if session is None:
             session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=max_connections, ttl_dns_cache=300),
+                connector=aiohttp.TCPConnector(
+                    limit=max_connections, ttl_dns_cache=300, ssl=ssl_context if ssl_context is not None else True
+                ),
                 # An API client has no use for cookies; the jar costs time on every request.
                 cookie_jar=aiohttp.DummyCookieJar(),
+                # The proxy is resolved once, by the client (see env_proxy): aiohttp's trust_env would
+                # also read ~/.netrc on every request, in a thread, and clash with our Authorization.
                 trust_env=False,
+                proxy=proxy,
             )
             # aiohttp re-sends an idempotent request once, silently, when a pooled connection drops;
             # the retry policy decides that here, and counts it.
@@ -180,6 +230,7 @@ class Transport:
         connect_timeout: float | None,
     ) -> RawResponse:
         """Send one request; return the answer or raise a translated ``APIError``."""
+        status = 0
         try:
             async with self._session.request(
                 method,
@@ -190,17 +241,29 @@ class Transport:
                 raise_for_status=False,
                 timeout=self._timeout(total_timeout, connect_timeout),
             ) as response:
+                status = response.status
                 data = await self._read(response, method, url)
-                return RawResponse(response.status, response.headers, data, response.reason)
-        except APIError:
-            raise
+                return RawResponse(status, response.headers, data, response.reason)
+        except APIError as exc:
+            if not 200 <= status < 300:
+                raise
+            failure: APIError = exc
         except RuntimeError as exc:
             # aiohttp raises RuntimeError for a closed session or a session bound to another loop.
             raise LinqError(f"the HTTP session cannot be used: {exc}") from None
         except Exception as exc:
-            failure = _translate(exc, method, url, total_timeout)
-            if failure is None:
+            translated = _translate(exc, method, url, _Limits(total_timeout, connect_timeout))
+            if translated is None:
                 raise
+            failure = translated
+        if 200 <= status < 300:
+            # The status line said the change happened: sending it again would apply it twice.
+            failure = UnreadableResponseError(
+                f"{method} {url} was applied (status {status}), but its answer could not be read: {failure.message}",
+                status=status,
+                method=method,
+                url=url,
+            )
         raise failure
 
     async def _read(self, response: aiohttp.ClientResponse, method: str, url: str) -> bytes:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._errors import APIConnectionError, APIError, APIStatusError, ValidationError
+from ._errors import APIConnectionError, APIError, APIStatusError, CertificateVerificationError, ValidationError
 
 if TYPE_CHECKING:
     from tenacity import AsyncRetrying, RetryCallState
@@ -35,7 +35,7 @@ _RATE_LIMITED_CODE = 1007
 def is_retryable(exc: BaseException) -> bool:
     """Tell whether a failed attempt may be repeated. Control-flow exceptions never are."""
     if isinstance(exc, APIConnectionError):
-        return True
+        return not isinstance(exc, CertificateVerificationError)
     if not isinstance(exc, APIStatusError):
         return False
     if exc.status == 429:
@@ -67,8 +67,9 @@ class RetryPolicy:
 
     The n-th retry waits a uniform random time in ``[0, min(max_delay, initial_delay * 2**(n-1))]``
     ("full jitter"). When the error carries a server delay (``Retry-After`` or the body's
-    ``retry_after``) the wait is that delay, capped at ``max_retry_after``, plus up to
-    ``initial_delay`` of jitter. ``sleep`` and ``jitter`` can be injected so tests take no time.
+    ``retry_after``) the wait is that delay plus up to ``initial_delay`` of jitter; a delay longer
+    than ``max_retry_after`` is not waited for at all (see ``is_retryable``). ``sleep`` and
+    ``jitter`` can be injected so tests take no time.
     """
 
     max_retries: int = attrs.field(default=2, converter=_count)
@@ -82,9 +83,16 @@ class RetryPolicy:
         """Tell whether a failed attempt may be repeated (see the module docstring).
 
         The one retry decision: it is asked after the first attempt and after every later one, so a
-        subclass that overrides it (to retry a 409, say) is honoured on every attempt.
+        subclass that overrides it (to retry a 409, say) is honoured on every attempt. A server that
+        asks to wait longer than ``max_retry_after`` is not retried at all: the error (with its
+        ``retry_after``) is raised at once instead of sleeping into the same refusal.
         """
-        return is_retryable(exc)
+        return is_retryable(exc) and not self.waits_too_long(exc)
+
+    def waits_too_long(self, exc: BaseException) -> bool:
+        """Whether the server asked for a longer wait than ``max_retry_after`` allows."""
+        retry_after = getattr(exc, "retry_after", None)
+        return isinstance(retry_after, (int, float)) and retry_after > self.max_retry_after
 
     def backoff(self, retry_number: int) -> float:
         """Return the jittered wait before retry number ``retry_number`` (1 for the first)."""

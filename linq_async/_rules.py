@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import itertools
 import re
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._errors import ValidationError
+from ._validate import https_url, shown
 
 __all__ = [
     "ALONE_PART_TYPES",
+    "BACKGROUND_TYPES",
     "BUBBLE_EFFECTS",
+    "COLOR_VARIANTS",
+    "DYNAMIC_VARIANTS",
     "MAX_LINK",
     "MAX_PARTS",
     "MAX_RECIPIENTS",
@@ -26,6 +31,7 @@ __all__ = [
     "SCREEN_EFFECTS",
     "SERVICES",
     "RuleError",
+    "check_background",
     "check_message",
     "check_recipients_count",
     "has_url",
@@ -152,3 +158,92 @@ def check_message(message: Mapping[str, Any], *, first: bool = False, known_type
                     "the first message of a new chat cannot contain a link or URL (Linq code 1005)",
                     rule="first_message_link",
                 )
+
+
+# Chat backgrounds, as linq-python 0.65.0 documents them: three families, the named colour
+# swatches, and each animated style's variants. An unknown variant is answered 400.
+BACKGROUND_TYPES = ("color", "dynamic", "photo")
+COLOR_VARIANTS = (
+    "mango",
+    "ice",
+    "plum",
+    "deep_sea",
+    "green_apple",
+    "cherry",
+    "bubblegum",
+    "tangerine",
+    "magenta",
+    "lime",
+    "silver",
+    "carbon",
+    "stone",
+)
+DYNAMIC_VARIANTS: Mapping[str, tuple[str, ...]] = {
+    "sky": ("dusk", "haze", "sunset", "clear", "sunrise", "dawn"),
+    "water": ("light", "dark"),
+    "aurora": ("green", "purple", "pink"),
+}
+_HEX_COLOUR = re.compile(r"#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})", re.ASCII)
+
+
+def _is_sequence(value: object) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+def check_background(body: Mapping[str, Any]) -> None:
+    """Refuse a ``POST /v3/chats/{id}/background`` body the API would refuse; shared with the fake.
+
+    Raises ``RuleError`` naming the broken rule (``missing_field`` or ``invalid_parameter``).
+    Fields a family does not read are left alone here (the API ignores them).
+    """
+    kind = body.get("type")
+    if kind not in BACKGROUND_TYPES:
+        raise RuleError(f"type must be one of {BACKGROUND_TYPES}, got {shown(kind)}", rule="invalid_parameter")
+    if kind == "color":
+        variant = body.get("variant", "custom")
+        if variant == "custom":
+            shades = body.get("shades")
+            if shades is None:
+                raise RuleError(
+                    "a custom color background (variant 'custom' or none) needs shades: two hex colours, "
+                    "top then bottom",
+                    rule="missing_field",
+                )
+            if (
+                not _is_sequence(shades)
+                or len(shades) != 2
+                or not all(isinstance(shade, str) and _HEX_COLOUR.fullmatch(shade) for shade in shades)
+            ):
+                raise RuleError(
+                    f"shades must be two hex colours such as ['#F2C4E1', '#F5A623'], got {shown(shades)}",
+                    rule="invalid_parameter",
+                )
+        elif variant not in COLOR_VARIANTS:
+            raise RuleError(
+                f"variant of a color background must be 'custom' or one of {COLOR_VARIANTS}, got {shown(variant)}",
+                rule="invalid_parameter",
+            )
+    elif kind == "dynamic":
+        style, variant = body.get("style"), body.get("variant")
+        if style is None or variant is None:
+            raise RuleError("a dynamic background needs both style and variant", rule="missing_field")
+        if not isinstance(style, str) or style not in DYNAMIC_VARIANTS:
+            raise RuleError(
+                f"style must be one of {tuple(DYNAMIC_VARIANTS)}, got {shown(style)}",
+                rule="invalid_parameter",
+            )
+        if variant not in DYNAMIC_VARIANTS[style]:
+            raise RuleError(
+                f"variant of the {style!r} style must be one of {DYNAMIC_VARIANTS[style]}, got {shown(variant)}",
+                rule="invalid_parameter",
+            )
+    else:
+        url = body.get("image_url")
+        if url is None:
+            raise RuleError("a photo background needs image_url", rule="missing_field")
+        try:
+            https_url(url, "image_url")
+        except ValidationError as exc:
+            raise RuleError(str(exc), rule="invalid_parameter") from None
+        if not urllib.parse.urlsplit(url).hostname:
+            raise RuleError(f"image_url must be an absolute https:// URL, got {shown(url)}", rule="invalid_parameter")

@@ -25,8 +25,10 @@ import asyncio
 import functools
 import inspect
 import logging
+import os
 import select
 import signal
+import ssl
 import sys
 import threading
 import weakref
@@ -851,6 +853,10 @@ class SyncLinqClient:
         webhook_secret: str | None = None,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        ca_bundle: str | os.PathLike[str] | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         if session is not None:
             raise ValidationError(
@@ -869,6 +875,10 @@ class SyncLinqClient:
             webhook_secret=webhook_secret,
             default_headers=default_headers,
             default_query=default_query,
+            proxy=proxy,
+            trust_env=trust_env,
+            ca_bundle=ca_bundle,
+            ssl_context=ssl_context,
         )
         client._conn.per_loop = True
         self._client = client

@@ -25,6 +25,7 @@ from linq_async import (
     RateLimitError,
     UnexpectedRedirectError,
     UnprocessableEntityError,
+    UnreadableResponseError,
 )
 from linq_async._errors import error_from_response
 
@@ -170,9 +171,25 @@ HOSTILE_BODIES = [
     pytest.param(b"\xff\xfe\xfd garbage", "application/octet-stream", id="invalid-utf8"),
     pytest.param(b'{"message": {"nested": "object"}, "status": 5}', "application/json", id="wrong-types"),
 ]
+# A JSON object of the wrong shape is read leniently (below); every other hostile success body is unreadable.
+UNREADABLE_SUCCESS = [param for param in HOSTILE_BODIES if param.id != "wrong-types"]
 
 
-@pytest.mark.parametrize(("body", "content_type"), HOSTILE_BODIES)
+async def test_a_success_body_of_the_wrong_shape_is_read_leniently(
+    client: AsyncLinqClient, api: ScriptedAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The change happened (202): never an exception because of the answer's shape; what fits is kept."""
+    api.reply_bytes(202, b'{"message": {"nested": "object"}, "status": 5}', headers={"X-Trace-ID": "c" * 32})
+    answer = await client.chats.participants.add(CHAT, handle="+14155550100")
+    assert answer.message is None and answer.status == "5"
+    assert answer.invalid_fields == ("message: expected a string, got dict",)
+    assert answer.extra == {"message": {"nested": "object"}}
+    assert answer.trace_id == "c" * 32
+    assert "does not fit ParticipantAddResponse" in caplog.text
+    assert len(api.seen) == 1
+
+
+@pytest.mark.parametrize(("body", "content_type"), UNREADABLE_SUCCESS)
 async def test_hostile_success_bodies(
     client: AsyncLinqClient, api: ScriptedAPI, body: bytes, content_type: str
 ) -> None:
@@ -220,7 +237,7 @@ async def test_html_502_keeps_text_and_has_no_code(
 async def test_oversized_body_is_refused(make_client: Callable[..., AsyncLinqClient], api: ScriptedAPI) -> None:
     client = make_client(max_response_bytes=1024, max_retries=0)
     api.reply_bytes(202, b'{"message": "' + b"x" * 4096 + b'"}')
-    with pytest.raises(APIConnectionError, match="limit"):
+    with pytest.raises(UnreadableResponseError, match="limit"):
         await client.chats.participants.add(CHAT, handle="+14155550100")
 
 
@@ -232,7 +249,7 @@ async def test_oversized_chunked_body_is_refused(make_client: Callable[..., Asyn
         + b"x" * 2048
         + b"\r\n0\r\n\r\n"
     )
-    with pytest.raises(APIConnectionError, match="limit"):
+    with pytest.raises(UnreadableResponseError, match="limit"):
         await client.chats.participants.add(CHAT, handle="+14155550100")
 
 
@@ -250,7 +267,7 @@ async def test_chunked_body_under_the_limit_is_read(client: AsyncLinqClient, api
 
 TRANSPORT_FAULTS = [
     pytest.param("drop", APIConnectionError, "closed the connection", id="dropped"),
-    pytest.param("truncated", APIConnectionError, "cut off", id="truncated"),
+    pytest.param("truncated", UnreadableResponseError, "cut off", id="truncated"),  # a 202: applied
     pytest.param("garbled", APIConnectionError, "invalid HTTP answer", id="bad-status-line"),
 ]
 
@@ -365,3 +382,18 @@ def test_long_server_messages_are_shortened_in_str() -> None:
     error = error_from_response(400, {}, json.dumps(envelope(400, 1005, "x" * 5000)).encode())
     assert len(str(error)) < 400
     assert error.message == "x" * 5000
+
+
+async def test_a_404_without_a_linq_envelope_says_the_url_does_not_look_like_the_api(
+    client: AsyncLinqClient, api: ScriptedAPI
+) -> None:
+    api.reply_bytes(404, b"<html>Not Found</html>", content_type="text/html")
+    with pytest.raises(NotFoundError, match="does not look like the Linq API") as info:
+        await client.chats.participants.add(CHAT, handle="+14155550100")
+    assert info.value.code is None
+    assert "/v3/chats/" in str(info.value)
+    api.reply(404, envelope(404, 2001, "Chat not found"))
+    with pytest.raises(NotFoundError) as real:
+        await client.chats.participants.add(CHAT, handle="+14155550100")
+    assert "does not look" not in str(real.value)
+    assert real.value.code == 2001

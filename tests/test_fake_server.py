@@ -22,6 +22,7 @@ from linq_async import (
     RateLimitError,
     RetryPolicy,
     SyncLinqClient,
+    UnreadableResponseError,
     ValidationError,
 )
 from linq_async.testing import RULE_ERRORS, FakeLinqServer
@@ -229,7 +230,7 @@ async def test_truncate_applies_then_cuts_the_answer(fake: FakeLinqServer) -> No
     chat = fake.create_chat([A, B])
     fake.inject("truncate")
     async with AsyncLinqClient(fake.api_key, base_url=fake.base_url, max_retries=0) as client:
-        with pytest.raises(APIConnectionError, match="cut off"):
+        with pytest.raises(UnreadableResponseError, match="cut off"):
             await client.chats.participants.add(chat, handle=C)
     assert fake.participants(chat) == [A, B, C]
 

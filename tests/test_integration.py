@@ -10,6 +10,7 @@ from linq_async import (
     NotFoundError,
     RetryPolicy,
     SyncLinqClient,
+    UnreadableResponseError,
     ValidationError,
 )
 from linq_async.testing import RULE_ERRORS, FakeLinqServer
@@ -42,10 +43,13 @@ async def test_batch_across_chats_with_faults_reaches_the_expected_state(fake: F
         result = await client.chats.participants.add_many(items, concurrency=8)
 
     assert [o.index for o in result] == list(range(len(items)))
-    assert result.succeeded_count == 24 * 6
+    # A truncated answer was applied but could not be read: reported as such and never sent again.
+    unreadable = [o for o in result.failed if isinstance(o.error, UnreadableResponseError)]
+    assert 1 <= len(unreadable) <= 5
+    assert result.succeeded_count + len(unreadable) == 24 * 6
     for c, chat in enumerate(groups):
         assert fake.participants(chat) == [handle(c, n) for n in range(8)], "every add landed, in order"
-    failures = {o.chat_id: o.error for o in result.failed}
+    failures = {o.chat_id: o.error for o in result.failed if o not in unreadable}
     assert isinstance(failures[dm], ConflictError) and failures[dm].code == RULE_ERRORS["not_group"][1]
     assert isinstance(failures[sms], ConflictError) and failures[sms].code == RULE_ERRORS["cross_service"][1]
     assert isinstance(failures["not-a-chat"], ValidationError)

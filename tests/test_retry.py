@@ -17,6 +17,7 @@ from linq_async import (
     InternalServerError,
     RateLimitError,
     RetryPolicy,
+    UnreadableResponseError,
     ValidationError,
     is_retryable,
 )
@@ -136,10 +137,33 @@ async def test_max_retries_five(make_client: Callable[..., AsyncLinqClient], api
 @pytest.mark.parametrize("fault", ["drop", "truncated"])
 async def test_transport_failures_are_retried(client: AsyncLinqClient, api: ScriptedAPI, fault: str) -> None:
     for _ in range(2):
-        api.drop() if fault == "drop" else api.truncated()
+        api.drop() if fault == "drop" else api.truncated(500)  # an error answer cut off: nothing applied
     result = await client.chats.participants.add(CHAT, handle="+14155550100")
     assert result.status == "accepted"
     assert len(api.seen) == 3
+
+
+@pytest.mark.parametrize("status", [200, 201, 202])
+async def test_a_success_whose_answer_is_cut_off_is_never_sent_again(
+    client: AsyncLinqClient, api: ScriptedAPI, status: int
+) -> None:
+    """The status line said the change was applied: another attempt would apply it twice."""
+    api.truncated(status)
+    with pytest.raises(UnreadableResponseError, match="was applied") as info:
+        await client.chats.participants.add(CHAT, handle="+14155550100")
+    assert info.value.status == status
+    assert not is_retryable(info.value)
+    assert len(api.seen) == 1
+
+
+async def test_a_success_whose_answer_times_out_is_never_sent_again(
+    make_client: Callable[..., AsyncLinqClient], api: ScriptedAPI
+) -> None:
+    client = make_client(timeout=0.3)
+    api.reply_raw(b"HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+    with pytest.raises(UnreadableResponseError):
+        await client.chats.participants.add(CHAT, handle="+14155550100")
+    assert len(api.seen) == 1
 
 
 async def test_persistent_transport_failure_raises_after_all_attempts(
@@ -189,50 +213,71 @@ async def test_429_waits_the_server_delay(
 
 
 # (Retry-After header or None, literal JSON text of error.retry_after or None)
+# (Retry-After header, body retry_after, whether it asks for longer than max_retry_after). Unusable
+# values give no server delay (ordinary backoff, retried); values over the cap are not waited for:
+# the RateLimitError is raised at once, with its retry_after (the production-networks issue).
 HOSTILE_DELAYS = [
-    pytest.param("nan", None, id="header-nan"),
-    pytest.param("inf", None, id="header-inf"),
-    pytest.param("-10", None, id="header-negative"),
-    pytest.param("1e308", None, id="header-1e308"),
-    pytest.param("9" * 35, None, id="header-35-digits"),
-    pytest.param("soon", None, id="header-garbage"),
-    pytest.param("", None, id="header-empty"),
-    pytest.param("Zun, 29 Sep 2023 00:00:00 GMT", None, id="header-bad-date"),
-    pytest.param(None, "NaN", id="body-nan"),
-    pytest.param(None, "Infinity", id="body-infinity"),
-    pytest.param(None, "-Infinity", id="body-minus-infinity"),
-    pytest.param(None, "-1", id="body-negative"),
-    pytest.param(None, "1e400", id="body-1e400"),
-    pytest.param(None, "9" * 5000, id="body-5000-digits"),
-    pytest.param(None, '"abc"', id="body-string"),
-    pytest.param(None, "[5]", id="body-list"),
-    pytest.param(None, "true", id="body-bool"),
-    pytest.param(None, "null", id="body-null"),
+    pytest.param("nan", None, False, id="header-nan"),
+    pytest.param("inf", None, True, id="header-inf"),
+    pytest.param("-10", None, False, id="header-negative"),
+    pytest.param("1e308", None, True, id="header-1e308"),
+    pytest.param("9" * 35, None, True, id="header-35-digits"),
+    pytest.param("soon", None, False, id="header-garbage"),
+    pytest.param("", None, False, id="header-empty"),
+    pytest.param("Zun, 29 Sep 2023 00:00:00 GMT", None, False, id="header-bad-date"),
+    pytest.param(None, "NaN", False, id="body-nan"),
+    pytest.param(None, "Infinity", True, id="body-infinity"),
+    pytest.param(None, "-Infinity", False, id="body-minus-infinity"),
+    pytest.param(None, "-1", False, id="body-negative"),
+    pytest.param(None, "1e400", True, id="body-1e400"),
+    pytest.param(None, "9" * 5000, True, id="body-5000-digits"),
+    pytest.param(None, '"abc"', False, id="body-string"),
+    pytest.param(None, "[5]", False, id="body-list"),
+    pytest.param(None, "true", False, id="body-bool"),
+    pytest.param(None, "null", False, id="body-null"),
 ]
 
 
-@pytest.mark.parametrize(("header", "body_retry_after"), HOSTILE_DELAYS)
-async def test_hostile_server_delays_are_clamped(
-    client: AsyncLinqClient, api: ScriptedAPI, sleeps: Sleeps, header: str | None, body_retry_after: str | None
+@pytest.mark.parametrize(("header", "body_retry_after", "too_long"), HOSTILE_DELAYS)
+async def test_hostile_server_delays_never_cause_a_bad_sleep(
+    client: AsyncLinqClient,
+    api: ScriptedAPI,
+    sleeps: Sleeps,
+    header: str | None,
+    body_retry_after: str | None,
+    too_long: bool,
 ) -> None:
     headers = {} if header is None else {"Retry-After": header}
     field = "" if body_retry_after is None else f', "retry_after": {body_retry_after}'
     body = '{"success": false, "error": {"status": 429, "code": 1007, "message": "Rate limited"' + field + "}}"
     api.reply_bytes(429, body.encode(), headers=headers)
 
+    if too_long:
+        with pytest.raises(RateLimitError) as info:
+            await asyncio.wait_for(client.chats.participants.add(CHAT, handle="+14155550100"), timeout=5)
+        assert info.value.retry_after is not None and info.value.retry_after > client.retry.max_retry_after
+        assert sleeps == []
+        assert len(api.seen) == 1
+        return
     await asyncio.wait_for(client.chats.participants.add(CHAT, handle="+14155550100"), timeout=5)
-
     [slept] = sleeps
     assert math.isfinite(slept)
     assert 0 <= slept <= client.retry.max_retry_after + client.retry.initial_delay
     assert len(api.seen) == 2
 
 
-async def test_huge_server_delay_is_capped(
+async def test_a_server_delay_over_the_cap_is_raised_at_once(
     make_client: Callable[..., AsyncLinqClient], api: ScriptedAPI, sleeps: Sleeps
 ) -> None:
+    """3,600 s (the daily sandbox cap) is not slept as 30 s and retried into the same 429."""
     client = make_client(retry=RetryPolicy(sleep=sleeps, max_retry_after=30, jitter=lambda: 0.0))
     api.reply(429, envelope(429, 1007, retry_after=3600))
+    with pytest.raises(RateLimitError) as info:
+        await client.chats.participants.add(CHAT, handle="+14155550100")
+    assert info.value.retry_after == 3600
+    assert sleeps == []
+    assert len(api.seen) == 1
+    api.reply(429, envelope(429, 1007, retry_after=30))  # at the cap: waited for, then retried
     await client.chats.participants.add(CHAT, handle="+14155550100")
     assert sleeps == [30.0]
 

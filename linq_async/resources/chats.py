@@ -5,11 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from .. import _validate
 from .._errors import LinqError, ValidationError
-from .._rules import check_recipients_count
+from .._rules import (
+    check_background,
+    check_recipients_count,
+)
 from .._sync import SyncResource, blocking
 from ..models.chats import (
     Chat,
@@ -31,9 +34,21 @@ from .participants import Participants, SyncParticipants
 if TYPE_CHECKING:
     from .._client import RequestOptions
 
-__all__ = ["Chats", "Location", "SyncChats", "SyncLocation", "SyncTyping", "Typing"]
+__all__ = [
+    "Background",
+    "Chats",
+    "Location",
+    "SyncBackground",
+    "SyncChats",
+    "SyncLocation",
+    "SyncTyping",
+    "Typing",
+]
 
 _GEO_JSON = {"Accept": "application/geo+json"}
+
+# The fields each family reads; the client refuses the others rather than send them for nothing.
+_BACKGROUND_FIELDS = {"color": ("shades", "variant"), "dynamic": ("style", "variant"), "photo": ("image_url",)}
 
 
 def _phone(value: object, name: str) -> str:
@@ -133,6 +148,72 @@ class Location(Resource[Mode]):
         )
 
 
+class Background(Resource[Mode]):
+    """The transcript background of a chat: a colour, an animated style or a photo (iMessage only)."""
+
+    @cached_property
+    def with_raw_response(self) -> Background[Raw]:
+        """These endpoints, returning raw responses (status, headers, ``parse()``)."""
+        return Background(self._client, True)
+
+    @endpoint
+    async def set(
+        self,
+        chat_id: str | uuid.UUID,
+        *,
+        type: Literal["color", "dynamic", "photo"],
+        image_url: str | None = None,
+        shades: Sequence[str] | None = None,
+        style: Literal["sky", "water", "aurora"] | None = None,
+        variant: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
+        """Set a chat's background; accepted (202), applied later, confirmed by webhook.
+
+        ``POST /v3/chats/{chat_id}/background``. ``chat_id``: the chat (direct or group); ``type``:
+        ``"color"``, ``"dynamic"`` or ``"photo"``. A colour takes ``variant`` (a name in
+        ``COLOR_VARIANTS``, or ``"custom"``, the default) and, when custom, ``shades``: two hex
+        colours, top then bottom. A dynamic background takes ``style`` (``"sky"``, ``"water"``,
+        ``"aurora"``) and a ``variant`` of that style (``DYNAMIC_VARIANTS``). A photo takes
+        ``image_url``, an https URL of a JPEG, PNG, HEIC or WebP image, which Linq downloads
+        before answering. ``chat.background_updated`` (or ``chat.background_update_failed``)
+        reports the outcome; SMS and RCS chats accept the call and change nothing.
+        Raises ``ValidationError`` before sending for a bad id, a missing or unknown value, or
+        an argument the chosen type does not use; ``BadRequestError`` (5006: not an image,
+        5007: download failed), ``NotFoundError`` or another ``APIError``.
+        """
+        given = {"image_url": image_url, "shades": shades, "style": style, "variant": variant}
+        if isinstance(type, str) and type in _BACKGROUND_FIELDS:
+            unused = [
+                name for name, value in given.items() if value is not None and name not in _BACKGROUND_FIELDS[type]
+            ]
+            if unused:
+                raise ValidationError(
+                    f"{', '.join(unused)} does not apply to a {type!r} background, "
+                    f"which takes {' and '.join(_BACKGROUND_FIELDS[type])}"
+                )
+            if type == "color" and shades is not None and variant not in (None, "custom"):
+                raise ValidationError(
+                    f"shades go with variant 'custom' (or no variant); the {variant!r} swatch has its own colours"
+                )
+        body: dict[str, Any] = {"type": type}
+        for name, value in given.items():
+            if value is not None:
+                body[name] = list(value) if name == "shades" and isinstance(value, (list, tuple)) else value
+        check_background(body)
+        path = f"/v3/chats/{_validate.chat_id(chat_id)}/background"
+        return await self._request("POST", path, body=body, options=options)
+
+    @endpoint
+    async def remove(self, chat_id: str | uuid.UUID, **options: Unpack[RequestOptions]) -> None:
+        """Reset a chat to the default background.
+
+        ``DELETE /v3/chats/{chat_id}/background``. ``chat_id``: the chat. Any 2xx is success.
+        Raises ``ValidationError`` before sending for a bad id; ``NotFoundError`` or another ``APIError``.
+        """
+        return await self._request("DELETE", f"/v3/chats/{_validate.chat_id(chat_id)}/background", options=options)
+
+
 class Chats(Resource[Mode]):
     """Chats, and their participants and messages."""
 
@@ -160,6 +241,11 @@ class Chats(Resource[Mode]):
     def location(self) -> Location[Mode]:
         """Location sharing: ``retrieve``, ``request``, ``stop``."""
         return Location(self._client, self._raw)
+
+    @cached_property
+    def background(self) -> Background[Mode]:
+        """The chat's background: ``set``, ``remove``."""
+        return Background(self._client, self._raw)
 
     @endpoint
     async def create(
@@ -314,6 +400,19 @@ class Chats(Resource[Mode]):
         path = f"/v3/chats/{_validate.chat_id(chat_id)}/voicememo"
         return await self._request("POST", path, body=body, into=ChatSendVoicememoResponse, options=options)
 
+    @endpoint
+    async def share_contact_card(self, chat_id: str | uuid.UUID, **options: Unpack[RequestOptions]) -> None:
+        """Share your line's contact card (name and photo) with a chat (204); once per chat per 5 minutes.
+
+        ``POST /v3/chats/{chat_id}/share_contact_card``. ``chat_id``: the chat. The line needs an
+        active contact card (set up with the contact card API or the dashboard). Raises
+        ``ValidationError`` before sending for a bad id; ``NotFoundError`` (2012: the line has no
+        contact card; 2001: no such chat), ``RateLimitError`` (shared in the last 5 minutes; see
+        its ``retry_after``) or another ``APIError``.
+        """
+        path = f"/v3/chats/{_validate.chat_id(chat_id)}/share_contact_card"
+        return await self._request("POST", path, options=options)
+
     # The official SDK's names, so that migrating code keeps working.
     list_chats = list
     leave_chat = leave
@@ -344,6 +443,18 @@ class SyncLocation(SyncResource[Mode]):
         return SyncLocation(self._runner, self._async.with_raw_response)
 
 
+class SyncBackground(SyncResource[Mode]):
+    """Blocking twin of ``client.chats.background``."""
+
+    set = blocking(Background.set)
+    remove = blocking(Background.remove)
+
+    @cached_property
+    def with_raw_response(self) -> SyncBackground[Raw]:
+        """These endpoints, returning raw responses (status, headers, ``parse()``)."""
+        return SyncBackground(self._runner, self._async.with_raw_response)
+
+
 class SyncChats(SyncResource[Mode]):
     """Blocking twin of ``client.chats``."""
 
@@ -356,6 +467,7 @@ class SyncChats(SyncResource[Mode]):
     leave_chat = blocking(Chats.leave_chat)
     mark_as_read = blocking(Chats.mark_as_read)
     send_voicememo = blocking(Chats.send_voicememo)
+    share_contact_card = blocking(Chats.share_contact_card)
 
     @cached_property
     def with_raw_response(self) -> SyncChats[Raw]:
@@ -381,3 +493,8 @@ class SyncChats(SyncResource[Mode]):
     def location(self) -> SyncLocation[Mode]:
         """Location sharing: ``retrieve``, ``request``, ``stop``."""
         return SyncLocation(self._runner, self._async.location)
+
+    @cached_property
+    def background(self) -> SyncBackground[Mode]:
+        """The chat's background: ``set``, ``remove``."""
+        return SyncBackground(self._runner, self._async.background)

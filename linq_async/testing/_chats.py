@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+import urllib.parse
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
@@ -11,8 +14,8 @@ from aiohttp import web
 
 from .. import _validate
 from .._errors import ValidationError
-from .._rules import MAX_RECIPIENTS, SERVICES, RuleError, check_message, check_recipients_count
-from ._core import FakeBase, Refused, route, timestamp
+from .._rules import MAX_RECIPIENTS, SERVICES, RuleError, check_background, check_message, check_recipients_count
+from ._core import TRACE, FakeBase, Refused, route, timestamp
 
 __all__ = ["CHAT_RULES", "ChatsArea"]
 
@@ -38,7 +41,14 @@ CHAT_RULES: dict[str, tuple[int, int, str]] = {
     "service_not_supported": (409, 2017, "Operation not supported on this chat's service type"),
     "already_sharing": (409, 2015, "This contact is already sharing their location"),
     "location_not_shared": (404, 2001, "This contact is not sharing their location"),
+    "contact_card_not_found": (404, 2012, "Contact card not found"),
+    "contact_card_rate_limited": (429, 1007, "A contact card can be shared with a chat once every 5 minutes"),
+    "background_not_image": (400, 5006, "Content type mismatch: image_url does not point at an image"),
+    "background_download_failed": (400, 5007, "Failed to download image from the provided URL"),
 }
+
+# What a photo background's URL may end with (the docs list .jpg, .png, .heic and .webp).
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".webp")
 
 
 @attrs.define
@@ -80,6 +90,12 @@ class _Chat:
     typing: bool = False
     location_requests: int = 0
     read: bool = False
+    background: dict[str, Any] | None = None
+    contact_card_shares: list[float] = attrs.field(factory=list)  # time.monotonic() of each share
+
+    @property
+    def me(self) -> _Member:
+        return next(m for m in self.members if m.is_me)
 
     @property
     def active(self) -> list[_Member]:
@@ -117,6 +133,10 @@ class ChatsArea(FakeBase):
         self._chats: dict[str, _Chat] = {}
         self._services: dict[str, frozenset[str]] = {}
         self._locations: dict[str, dict[str, Any]] = {}  # handle -> the point it shares
+        self._sharing_since: dict[str, str] = {}  # handle -> when their share began
+        self._undownloadable: set[str] = set()
+        self.contact_card_interval = 300.0
+        """Seconds between two contact card shares with one chat (the API's limit: 5 minutes)."""
 
     def typing(self, chat_id: str) -> bool:
         """Whether the fake's line shows a typing indicator in the chat."""
@@ -131,14 +151,34 @@ class ChatsArea(FakeBase):
         *,
         address: str | None = None,
         locality: str | None = None,
+        chat_id: str | None = None,
     ) -> None:
-        """Make ``handle`` share a position, seen in every chat they are in (as the API does)."""
+        """Make ``handle`` share a position, seen in every chat they are in (as the API does).
+
+        A new share raises ``location.sharing.started`` (with ``chat_id``, the chat it was shared
+        from, if given); moving an existing share raises nothing.
+        """
+        handle = _validate.handle(handle)
         with self._lock:
-            self._locations[_validate.handle(handle)] = {
+            chat = self._known(chat_id) if chat_id is not None else None
+            now = timestamp()
+            began = handle not in self._locations
+            self._locations[handle] = {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [float(longitude), float(latitude)]},
-                "properties": {"handle": handle, "address": address, "locality": locality, "updated_at": timestamp()},
+                "properties": {"handle": handle, "address": address, "locality": locality, "updated_at": now},
             }
+            if began:
+                self._sharing_since[handle] = now
+        if began:
+            data = {
+                "shared_by": handle,
+                "shared_with": chat.line if chat is not None else self.lines[0],
+                "began_at": now,
+                "chat_id": chat.id if chat is not None else None,
+                "ends_at": None,
+            }
+            self._emit(None, "location.sharing.started", data)
 
     def sharing(self, handle: str) -> bool:
         """Whether ``handle`` shares their location."""
@@ -154,6 +194,22 @@ class ChatsArea(FakeBase):
         """How many times the chat's other participant was asked to share their location."""
         with self._lock:
             return self._known(chat_id).location_requests
+
+    def background(self, chat_id: str) -> dict[str, Any] | None:
+        """The chat's background as ``chat.background_updated`` describes it, or None for the default."""
+        with self._lock:
+            background = self._known(chat_id).background
+            return None if background is None else dict(background)
+
+    def contact_card_shares(self, chat_id: str) -> int:
+        """How many times the fake's line shared its contact card with the chat."""
+        with self._lock:
+            return len(self._known(chat_id).contact_card_shares)
+
+    def fail_download(self, url: str) -> None:
+        """Make a photo background with this ``image_url`` fail to download (400/5007), as a dead link does."""
+        with self._lock:
+            self._undownloadable.add(url)
 
     def create_chat(
         self,
@@ -255,6 +311,41 @@ class ChatsArea(FakeBase):
         default = frozenset({"iMessage"}) if "@" in handle else frozenset(SERVICES)
         return self._services.get(handle, default)
 
+    # Webhook events -----------------------------------------------------------------------------
+
+    def _emit_all(self, request: web.Request, events: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """Raise events gathered under the lock, in order, once it is released."""
+        for event_type, data in events:
+            self._emit(request, event_type, data)
+
+    def _delivered(
+        self, chat: _Chat, sent: dict[str, Any], idempotency_key: object = None
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """Mark a stored outbound message delivered at once; return its message.sent and message.delivered."""
+        me = chat.me.wire()
+        data: dict[str, Any] = {
+            "id": sent["id"],
+            "chat": {
+                "id": chat.id,
+                "health_status": chat.wire()["health_status"],
+                "is_group": chat.is_group,
+                "owner_handle": me,
+            },
+            "direction": "outbound",
+            "parts": [dict(part) for part in sent["parts"]],
+            "sender_handle": me,
+            "service": chat.service,
+            "sent_at": sent["sent_at"],
+        }
+        for optional in ("effect", "reply_to", "preferred_service"):
+            if sent.get(optional) is not None:
+                data[optional] = sent[optional]
+        if isinstance(idempotency_key, str) and idempotency_key:
+            data["idempotency_key"] = idempotency_key
+        now = timestamp()
+        sent.update(delivery_status="delivered", is_delivered=True, delivered_at=now, updated_at=now)
+        return [("message.sent", data), ("message.delivered", {**data, "delivered_at": now})]
+
     # Participants -----------------------------------------------------------------------------
 
     def _membership_change(self, request: web.Request, data: Mapping[str, Any]) -> tuple[_Chat, str]:
@@ -280,8 +371,11 @@ class ChatsArea(FakeBase):
             if chat.service not in self._services_of(handle):
                 raise Refused("cross_service")
             now = timestamp()
-            chat.members.append(_Member(str(uuid.uuid4()), handle, chat.service, now))
+            member = _Member(str(uuid.uuid4()), handle, chat.service, now)
+            chat.members.append(member)
             chat.updated_at = now
+            data = {"handle": handle, "added_at": now, "chat_id": chat.id, "participant": member.wire()}
+        self._emit(request, "participant.added", data)
         return self._queued(request, "Participant addition queued")
 
     @route("DELETE", "/chats/{chat_id}/participants")
@@ -297,6 +391,8 @@ class ChatsArea(FakeBase):
             now = timestamp()
             member.status, member.left_at = "removed", now
             chat.updated_at = now
+            data = {"handle": handle, "removed_at": now, "chat_id": chat.id, "participant": member.wire()}
+        self._emit(request, "participant.removed", data)
         return self._queued(request, "Participant removal queued")
 
     # Chats ------------------------------------------------------------------------------------
@@ -339,6 +435,14 @@ class ChatsArea(FakeBase):
         chat.updated_at = now
         return sent
 
+    def _send(
+        self, chat: _Chat, message: dict[str, Any], parts: list[dict[str, Any]]
+    ) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
+        """Store a sent message; return it as answered (still "sent") and its delivery events."""
+        stored = self._sent_message(chat, message, parts)
+        answered = dict(stored)
+        return answered, self._delivered(chat, stored, message.get("idempotency_key"))
+
     @route("POST", "/chats")
     async def _create_chat(self, request: web.Request) -> web.Response:
         data = self._json(await request.read())
@@ -374,13 +478,17 @@ class ChatsArea(FakeBase):
                     ),
                     None,
                 )
+            events: list[tuple[str, dict[str, Any]]] = []
             if chat is None:
                 chat_id = self.create_chat(handles, line=line, display_name=data.get("display_name"))
                 chat = self._chats[chat_id]
-            sent = self._sent_message(chat, message, parts)
+                events.append(("chat.created", chat.wire()))
+            sent, delivery = self._send(chat, message, parts)
             body = {"chat": {**chat.wire(), "message": sent}}
             self._remember(message, "create", 201, body)
-        return web.json_response(body, status=201)
+            answer = web.json_response(body, status=201)
+        self._emit_all(request, [*events, *delivery])
+        return answer
 
     @route("GET", "/chats/{chat_id}")
     async def _get_chat(self, request: web.Request) -> web.Response:
@@ -407,12 +515,26 @@ class ChatsArea(FakeBase):
                 raise Refused("not_group")
             if "display_name" not in data and "group_chat_icon" not in data:
                 raise Refused("missing_field")
-            if "display_name" in data:
-                chat.display_name = data["display_name"]
-            if "group_chat_icon" in data:
-                chat.group_chat_icon = data["group_chat_icon"]
-            chat.updated_at = timestamp()
-            return web.json_response({"chat_id": chat.id, "status": "pending"}, status=202)
+            now = timestamp()
+            events = []
+            for field, event_type in (
+                ("display_name", "chat.group_name_updated"),
+                ("group_chat_icon", "chat.group_icon_updated"),
+            ):
+                if field in data:
+                    old = getattr(chat, field)
+                    setattr(chat, field, data[field])
+                    change = {
+                        "chat_id": chat.id,
+                        "updated_at": now,
+                        "changed_by_handle": chat.me.wire(),
+                        "new_value": data[field],
+                        "old_value": old,
+                    }
+                    events.append((event_type, change))
+            chat.updated_at = now
+        self._emit_all(request, events)
+        return web.json_response({"chat_id": chat.id, "status": "pending"}, status=202)
 
     @route("POST", "/chats/{chat_id}/leave")
     async def _leave_chat(self, request: web.Request) -> web.Response:
@@ -436,9 +558,12 @@ class ChatsArea(FakeBase):
             replay = self._replay(message, f"send:{chat.id}")
             if replay is not None:
                 return web.json_response(replay[1], status=replay[0])
-            body = {"chat_id": chat.id, "message": self._sent_message(chat, message, parts)}
+            sent, events = self._send(chat, message, parts)
+            body = {"chat_id": chat.id, "message": sent}
             self._remember(message, f"send:{chat.id}", 202, body)
-        return web.json_response(body, status=202)
+            answer = web.json_response(body, status=202)
+        self._emit_all(request, events)
+        return answer
 
     @route("GET", "/chats/{chat_id}/messages")
     async def _list_messages(self, request: web.Request) -> web.Response:
@@ -447,17 +572,24 @@ class ChatsArea(FakeBase):
 
     # Typing and location ------------------------------------------------------------------------
 
+    def _set_typing(self, request: web.Request, typing: bool) -> web.Response:
+        """Typing indicators show in iMessage chats only; elsewhere the call is accepted and does nothing."""
+        with self._lock:
+            chat = self._chat_for(request)
+            if chat.service != "iMessage":
+                return web.Response(status=204)
+            chat.typing = typing
+            data = {"chat_id": chat.id, "actor_handle": chat.me.wire()}
+        self._emit(request, f"chat.typing_indicator.{'started' if typing else 'stopped'}", data)
+        return web.Response(status=204)
+
     @route("POST", "/chats/{chat_id}/typing")
     async def _start_typing(self, request: web.Request) -> web.Response:
-        with self._lock:
-            self._chat_for(request).typing = True
-        return web.Response(status=204)
+        return self._set_typing(request, True)
 
     @route("DELETE", "/chats/{chat_id}/typing")
     async def _stop_typing(self, request: web.Request) -> web.Response:
-        with self._lock:
-            self._chat_for(request).typing = False
-        return web.Response(status=204)
+        return self._set_typing(request, False)
 
     @route("GET", "/chats/{chat_id}/location")
     async def _get_location(self, request: web.Request) -> web.Response:
@@ -484,10 +616,18 @@ class ChatsArea(FakeBase):
     async def _stop_location(self, request: web.Request) -> web.Response:
         data = self._json(await request.read())
         with self._lock:
-            self._chat_for(request)
+            chat = self._chat_for(request)
             handle = self._handle_field(data)
             if self._locations.pop(handle, None) is None:
                 raise Refused("location_not_shared")
+            stopped = {
+                "shared_by": handle,
+                "shared_with": chat.line,
+                "ended_at": timestamp(),
+                "began_at": self._sharing_since.pop(handle, None),
+                "chat_id": chat.id,
+            }
+        self._emit(request, "location.sharing.stopped", stopped)
         return web.json_response({"success": True, "message": "Location sharing stop requested"}, status=202)
 
     @route("POST", "/chats/{chat_id}/read")
@@ -505,7 +645,7 @@ class ChatsArea(FakeBase):
         with self._lock:
             chat = self._chat_for(request)
             memo = {"type": "media", "url": url} if url else {"type": "media", "attachment_id": attachment}
-            sent = self._sent_message(chat, {}, [memo])
+            sent, events = self._send(chat, {}, [memo])
             body = {
                 "voice_memo": {
                     "id": sent["id"],
@@ -530,4 +670,83 @@ class ChatsArea(FakeBase):
                     "service": chat.service,
                 }
             }
+        self._emit_all(request, events)
         return web.json_response(body, status=202)
+
+    # Contact card and background ---------------------------------------------------------------
+
+    @route("POST", "/chats/{chat_id}/share_contact_card")
+    async def _share_contact_card(self, request: web.Request) -> web.Response:
+        with self._lock:
+            chat = self._chat_for(request)
+            if not self._has_contact_card(chat.line):
+                raise Refused("contact_card_not_found")
+            now = time.monotonic()
+            if chat.contact_card_shares:
+                wait = chat.contact_card_shares[-1] + self.contact_card_interval - now
+                if wait > 0:
+                    status, code, message = self.rule_errors["contact_card_rate_limited"]
+                    seconds = math.ceil(wait)
+                    return self._error_response(
+                        status, code, f"{message}. Try again in {seconds} seconds.", request[TRACE], seconds
+                    )
+            chat.contact_card_shares.append(now)
+        return web.Response(status=204)
+
+    def _background_of(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The background a valid set request asks for, as ``chat.background_updated`` shows it."""
+        try:
+            check_background(data)
+        except RuleError as broken:
+            raise Refused(broken.rule) from None
+        kind = data["type"]
+        if kind == "photo":
+            url = data["image_url"]
+            path = urllib.parse.urlsplit(url).path.lower()
+            suffix = path[path.rfind(".") :] if "." in path.rsplit("/", 1)[-1] else ""
+            if suffix and suffix not in _IMAGE_SUFFIXES:
+                raise Refused("background_not_image")
+            if url in self._undownloadable:
+                raise Refused("background_download_failed")
+            hosted = f"https://cdn.linqapp.com/backgrounds/{uuid.uuid4()}{suffix or '.jpg'}"
+            return {"type": "photo", "image_url": hosted}
+        if kind == "dynamic":
+            return {"type": "dynamic", "style": data["style"], "variant": data["variant"]}
+        variant = data.get("variant", "custom")
+        if variant == "custom":
+            return {"type": "color", "variant": "custom", "shades": list(data["shades"])}
+        return {"type": "color", "variant": variant}  # a named swatch: shades, if sent, are ignored
+
+    def _background_event(self, chat: _Chat) -> dict[str, Any]:
+        me = chat.me.wire()
+        return {
+            "chat": {"id": chat.id, "is_group": chat.is_group, "owner_handle": me},
+            "actor_handle": me,
+            "background": None if chat.background is None else dict(chat.background),
+        }
+
+    @route("POST", "/chats/{chat_id}/background")
+    async def _set_background(self, request: web.Request) -> web.Response:
+        data = self._json(await request.read())
+        with self._lock:
+            chat = self._chat_for(request)
+            background = self._background_of(data)
+            if chat.service != "iMessage":  # accepted; nothing is applied and no webhook fires
+                return web.Response(status=202)
+            chat.background = background
+            chat.updated_at = timestamp()
+            event = self._background_event(chat)
+        self._emit(request, "chat.background_updated", event)
+        return web.Response(status=202)
+
+    @route("DELETE", "/chats/{chat_id}/background")
+    async def _remove_background(self, request: web.Request) -> web.Response:
+        with self._lock:
+            chat = self._chat_for(request)
+            if chat.service != "iMessage":
+                return web.Response(status=202)
+            chat.background = None
+            chat.updated_at = timestamp()
+            event = self._background_event(chat)
+        self._emit(request, "chat.background_updated", event)
+        return web.Response(status=202)

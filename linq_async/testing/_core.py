@@ -361,6 +361,10 @@ class FakeBase:
     def _check_recipient(self, handle: str) -> None:
         """Refuse sending to ``handle`` where the API would (the blocked-handles area does)."""
 
+    def _has_contact_card(self, line: str) -> bool:
+        """Whether the fake's ``line`` has a contact card set up (the contact-card area knows)."""
+        return True
+
     def _deliver(self, event: dict[str, Any]) -> None:
         """Send ``event`` to the subscriptions that want it (the webhooks area does; here, nothing)."""
 

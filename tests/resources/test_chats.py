@@ -14,6 +14,7 @@ from linq_async import (
     APIResponseValidationError,
     AsyncLinqClient,
     AsyncPaginator,
+    BadRequestError,
     Chat,
     ChatCreateResponse,
     ConflictError,
@@ -26,16 +27,20 @@ from linq_async import (
     NotFoundError,
     Page,
     PermissionDeniedError,
+    RateLimitError,
     ReplyTo,
     RetryPolicy,
     SyncLinqClient,
     TextPart,
     UnknownPart,
+    UnreadableResponseError,
     ValidationError,
+    webhooks,
 )
 from linq_async.testing import FakeLinqServer
 
 from ..helpers import CHAT, ScriptedAPI, Sleeps, envelope
+from ..prism import ViolationRecorder
 from ..wire import WireCase, check_wire
 
 LINE = "+14155550000"
@@ -148,11 +153,17 @@ async def test_a_send_replayed_after_a_cut_off_answer_is_not_sent_twice(
     fake: FakeLinqServer, linq: AsyncLinqClient
 ) -> None:
     chat = fake.create_chat([A, B])
-    fake.inject("truncate", path="/messages")  # applied, then the answer is lost: the client retries
-    first = await linq.chats.messages.send(chat, "exactly once")
+    fake.inject("truncate", path="/messages")  # applied, then the answer is lost
+    # A 2xx status line means the message was accepted: it is never sent again on its own.
+    with pytest.raises(UnreadableResponseError) as info:
+        await linq.chats.messages.send(chat, "exactly once")
+    assert info.value.status == 202
+    assert len(fake.requests) == 1
+    # Sending again with the key the error carries is harmless: the API replays the first answer.
+    again = await linq.chats.messages.send(chat, "exactly once", idempotency_key=info.value.idempotency_key)  # type: ignore[attr-defined]
     assert len(fake.requests) == 2
     assert [m["parts"][0]["value"] for m in fake.messages(chat)] == ["exactly once"]
-    assert first.message.id == fake.messages(chat)[0]["id"]
+    assert again.message.id == fake.messages(chat)[0]["id"]
 
 
 @pytest.mark.parametrize(
@@ -392,13 +403,33 @@ async def test_chat_models_round_trip(client: AsyncLinqClient, api: ScriptedAPI)
     assert again["created_at"].startswith("2026-11-22T10:00:00")
 
 
-async def test_bad_answers_become_typed_errors(client: AsyncLinqClient, api: ScriptedAPI) -> None:
+async def test_answers_of_the_wrong_shape_are_read_leniently(client: AsyncLinqClient, api: ScriptedAPI) -> None:
+    """A 2xx answer never becomes an exception because of its shape (issue: whole messaging surface)."""
     api.reply(200, {"id": CHAT})  # required fields missing
-    with pytest.raises(APIResponseValidationError, match="Chat"):
-        await client.chats.retrieve(CHAT)
+    chat = await client.chats.retrieve(CHAT)
+    assert chat.id == CHAT
+    assert "created_at: missing" in chat.invalid_fields
     api.reply(200, chat_json(created_at="yesterday"))
-    with pytest.raises(APIResponseValidationError):
+    chat = await client.chats.retrieve(CHAT)
+    assert chat.created_at is None
+    assert chat.extra["created_at"] == "yesterday"
+    assert chat.to_dict()["created_at"] == "yesterday"
+    api.reply_bytes(200, b"[1, 2]")
+    with pytest.raises(APIResponseValidationError, match="applied"):
         await client.chats.retrieve(CHAT)
+
+
+async def test_a_sent_message_without_delivery_status_or_handle_id_is_not_an_error(
+    client: AsyncLinqClient, api: ScriptedAPI
+) -> None:
+    sent = sent_json()
+    del sent["delivery_status"]
+    sent["from_handle"] = {"handle": LINE}
+    api.reply(202, {"chat_id": CHAT, "message": sent})
+    answer = await client.chats.messages.send(CHAT, "hello")
+    assert answer.message.id == sent["id"]
+    assert answer.message.from_handle is not None and answer.message.from_handle.handle == LINE
+    assert len(api.seen) == 1
 
 
 def test_sync_client_pages_with_plain_for() -> None:
@@ -446,6 +477,36 @@ WIRE = [
     WireCase("chats.participants.remove", (CHAT,), {"handle": A}, status=202),
     WireCase("chats.messages.send", (CHAT,), {"message": MESSAGE, "override_optout": False}, status=202),
     WireCase("chats.messages.list", (CHAT,), {"limit": 5, "cursor": "abc"}),
+    WireCase("chats.share_contact_card", (CHAT,), status=204),
+    WireCase(
+        "chats.background.set",
+        (CHAT,),
+        {"type": "color", "variant": "custom", "shades": ["#F2C4E1", "#F5A623"]},
+        status=202,
+    ),
+    WireCase(
+        "chats.background.set",
+        (CHAT,),
+        {"type": "color", "shades": ("#fff", "#000000")},
+        status=202,
+        label="no-variant",
+    ),
+    WireCase("chats.background.set", (CHAT,), {"type": "color", "variant": "deep_sea"}, status=202, label="swatch"),
+    WireCase(
+        "chats.background.set",
+        (CHAT,),
+        {"type": "dynamic", "style": "sky", "variant": "dusk"},
+        status=202,
+        label="dynamic",
+    ),
+    WireCase(
+        "chats.background.set",
+        (CHAT,),
+        {"type": "photo", "image_url": "https://cdn.linqapp.com/u/bg.jpg"},
+        status=202,
+        label="photo",
+    ),
+    WireCase("chats.background.remove", (CHAT,), status=204),
 ]
 
 
@@ -563,8 +624,12 @@ def test_send_many_never_stores_a_message_twice_when_answers_are_cut_off(
     fake_server.inject("truncate", 5)
     result = any_client.with_options(max_retries=10).chats.messages.send_many(items, concurrency=4)
     assert len(result) == 20
+    # Applied but unreadable: reported as such, never sent again; every message stored exactly once.
+    assert [type(o.error) for o in result.failed] == [UnreadableResponseError] * 5
+    assert all(o.attempts == 1 for o in result.failed)
     for chat in chats:
         assert _texts(fake_server, chat) == [text for c, text in items if c == chat]
+    assert len(fake_server.requests) == 20
 
 
 def test_send_many_fails_bad_items_unsent_and_keeps_the_callers_keys(
@@ -657,3 +722,357 @@ def test_send_voicememo(any_client: Any, fake_server: FakeLinqServer) -> None:
         with pytest.raises(ValidationError):
             any_client.chats.send_voicememo(chat, **bad)
     assert len(fake_server.requests) == 1
+
+
+# chats.share_contact_card ----------------------------------------------------------------------
+
+
+def test_share_contact_card_once_per_chat_per_five_minutes(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat, other = fake_server.create_chat([A]), fake_server.create_chat([B, C])
+    assert any_client.chats.share_contact_card(chat) is None
+    assert fake_server.contact_card_shares(chat) == 1
+    strict = any_client.with_options(max_retries=0)
+    with pytest.raises(RateLimitError) as info:
+        strict.chats.share_contact_card(chat)
+    assert info.value.code == 1007
+    assert 299 <= info.value.retry_after <= 300
+    assert fake_server.contact_card_shares(chat) == 1
+    strict.chats.share_contact_card(other)  # the limit is per chat
+    fake_server.contact_card_interval = 0  # as if five minutes had passed
+    strict.chats.share_contact_card(chat)
+    assert fake_server.contact_card_shares(chat) == 2
+    assert fake_server.events == [], "sharing a contact card raises no webhook"
+
+
+def test_share_contact_card_needs_a_contact_card(
+    any_client: Any, fake_server: FakeLinqServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = fake_server.create_chat([A])
+    monkeypatch.setattr(fake_server, "_has_contact_card", lambda line: False)
+    with pytest.raises(NotFoundError) as info:
+        any_client.chats.share_contact_card(chat)
+    assert info.value.code == 2012
+    assert fake_server.contact_card_shares(chat) == 0
+
+
+def test_share_contact_card_errors(any_client: Any, fake_server: FakeLinqServer) -> None:
+    with pytest.raises(NotFoundError) as unknown:
+        any_client.chats.share_contact_card(str(uuid.uuid4()))
+    assert unknown.value.code == 2001
+    left = fake_server.create_chat([A, B, C])
+    fake_server.leave(left)
+    with pytest.raises(ConflictError) as gone:
+        any_client.chats.share_contact_card(left)
+    assert gone.value.code == 2013
+    requests = len(fake_server.requests)
+    with pytest.raises(ValidationError):
+        any_client.chats.share_contact_card("not-a-chat")
+    assert len(fake_server.requests) == requests
+
+
+@pytest.mark.prism
+async def test_share_contact_card_conforms(
+    prism_client: Callable[..., AsyncLinqClient], violations: ViolationRecorder
+) -> None:
+    """The one new chats endpoint the February 2026 spec has (background is newer than it)."""
+    client = prism_client()
+    assert await client.chats.share_contact_card(CHAT.upper()) is None
+    assert [(m, s) for m, _, s in violations.exchanges] == [("POST", 204)]
+    assert violations.violations == []
+
+
+# chats.background ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "shown"),
+    [
+        (
+            {"type": "color", "variant": "custom", "shades": ["#F2C4E1", "#F5A623"]},
+            {"type": "color", "variant": "custom", "shades": ["#F2C4E1", "#F5A623"]},
+        ),
+        (
+            {"type": "color", "shades": ("#fff", "#000")},
+            {"type": "color", "variant": "custom", "shades": ["#fff", "#000"]},
+        ),
+        ({"type": "color", "variant": "green_apple"}, {"type": "color", "variant": "green_apple"}),
+        (
+            {"type": "dynamic", "style": "aurora", "variant": "pink"},
+            {"type": "dynamic", "style": "aurora", "variant": "pink"},
+        ),
+    ],
+    ids=["custom", "custom-by-default", "swatch", "dynamic"],
+)
+def test_set_background(any_client: Any, fake_server: FakeLinqServer, kwargs: dict[str, Any], shown: Any) -> None:
+    chat = fake_server.create_chat([A, B])
+    assert any_client.chats.background.set(chat, **kwargs) is None
+    assert fake_server.background(chat) == shown
+    [event] = fake_server.events
+    assert event["event_type"] == "chat.background_updated"
+    assert event["data"]["background"] == shown
+    assert event["data"]["chat"]["id"] == chat and event["data"]["chat"]["is_group"] is True
+    assert event["data"]["actor_handle"]["handle"] == LINE
+
+
+def test_photo_background_is_rehosted_then_removed(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A])
+    raw = any_client.chats.background.with_raw_response.set(chat, type="photo", image_url="https://ex.com/u/bg.webp")
+    assert raw.status_code == 202 and raw.parse() is None
+    background = fake_server.background(chat)
+    assert background is not None and background["type"] == "photo"
+    assert background["image_url"].startswith("https://cdn.linqapp.com/") and background["image_url"].endswith(".webp")
+    removed = any_client.chats.background.with_raw_response.remove(chat)
+    assert removed.parse() is None
+    assert fake_server.background(chat) is None
+    first, second = fake_server.events
+    assert (first["trace_id"], first["data"]["background"]) == (raw.trace_id, background)
+    assert (second["trace_id"], second["data"]["background"]) == (removed.trace_id, None)
+    assert any_client.chats.background.remove(chat) is None
+
+
+def test_background_on_sms_is_accepted_and_does_nothing(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A], service="SMS")
+    any_client.chats.background.set(chat, type="color", variant="ice")
+    any_client.chats.background.remove(chat)
+    assert fake_server.background(chat) is None
+    assert fake_server.events == []
+
+
+def test_photo_background_errors(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A])
+    with pytest.raises(BadRequestError) as not_image:
+        any_client.chats.background.set(chat, type="photo", image_url="https://ex.com/menu.pdf")
+    assert not_image.value.code == 5006
+    fake_server.fail_download("https://ex.com/gone.jpg")
+    with pytest.raises(BadRequestError) as dead:
+        any_client.chats.background.set(chat, type="photo", image_url="https://ex.com/gone.jpg")
+    assert dead.value.code == 5007
+    with pytest.raises(NotFoundError):
+        any_client.chats.background.set(str(uuid.uuid4()), type="color", variant="ice")
+    with pytest.raises(NotFoundError):
+        any_client.chats.background.remove(str(uuid.uuid4()))
+    assert fake_server.background(chat) is None
+    assert fake_server.events == []
+
+
+BAD_BACKGROUNDS = [
+    pytest.param({"type": "gradient"}, "type must be one of", id="unknown-type"),
+    pytest.param({"type": "color"}, "needs shades", id="custom-no-shades"),
+    pytest.param({"type": "color", "variant": "custom", "shades": ["#F2C4E1"]}, "two hex", id="one-shade"),
+    pytest.param({"type": "color", "shades": ["#F2C4E1", "#F5A623", "#000"]}, "two hex", id="three-shades"),
+    pytest.param({"type": "color", "shades": "#F2C4E1"}, "two hex", id="shades-str"),
+    pytest.param({"type": "color", "shades": ["red", "blue"]}, "two hex", id="not-hex"),
+    pytest.param({"type": "color", "shades": ["#F2C4E1", "#F5A62"]}, "two hex", id="five-digits"),
+    pytest.param({"type": "color", "variant": "neon"}, "'custom' or one of", id="unknown-swatch"),
+    pytest.param({"type": "color", "variant": "mango", "shades": ["#fff", "#000"]}, "own colours", id="swatch-shades"),
+    pytest.param({"type": "color", "variant": "ice", "style": "sky"}, "style does not apply", id="color-style"),
+    pytest.param({"type": "color", "variant": "ice", "image_url": "https://a.co/b.jpg"}, "image_url", id="color-url"),
+    pytest.param({"type": "dynamic", "variant": "dusk"}, "both style and variant", id="dynamic-no-style"),
+    pytest.param({"type": "dynamic", "style": "sky"}, "both style and variant", id="dynamic-no-variant"),
+    pytest.param({"type": "dynamic", "style": "glitter", "variant": "gold"}, "style must be", id="unknown-style"),
+    pytest.param({"type": "dynamic", "style": "water", "variant": "dusk"}, "'water' style", id="wrong-style-variant"),
+    pytest.param(
+        {"type": "dynamic", "style": "sky", "variant": "dusk", "shades": ["#fff", "#000"]}, "shades", id="dyn-shades"
+    ),
+    pytest.param({"type": "photo"}, "needs image_url", id="photo-no-url"),
+    pytest.param({"type": "photo", "image_url": "http://a.co/b.jpg"}, "https", id="photo-http"),
+    pytest.param({"type": "photo", "image_url": "https://"}, "absolute", id="photo-no-host"),
+    pytest.param({"type": "photo", "image_url": "https://a.co/b.jpg", "variant": "x"}, "variant", id="photo-variant"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "reason"), BAD_BACKGROUNDS)
+def test_bad_backgrounds_are_refused_before_sending(
+    any_client: Any, fake_server: FakeLinqServer, kwargs: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(ValidationError, match=reason):
+        any_client.chats.background.set(CHAT, **kwargs)
+    assert fake_server.requests == []
+
+
+def test_background_refuses_a_bad_chat_id_unsent(any_client: Any, fake_server: FakeLinqServer) -> None:
+    with pytest.raises(ValidationError):
+        any_client.chats.background.set("../x", type="color", variant="ice")
+    with pytest.raises(ValidationError):
+        any_client.chats.background.remove("")
+    assert fake_server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"type": "dynamic", "style": "sky"}, 1001),
+        ({"type": "color", "variant": "neon"}, 1005),
+        ({"type": "photo", "image_url": "http://a.co/b.jpg"}, 1005),
+        ({"type": "color", "variant": "mango", "shades": "ignored"}, None),  # the API ignores shades of a swatch
+    ],
+)
+async def test_the_fake_enforces_the_background_rules(
+    fake: FakeLinqServer, body: dict[str, Any], code: int | None
+) -> None:
+    """Sent around the client's own checks, to show the server side of the rules."""
+    import aiohttp
+
+    chat = fake.create_chat([A])
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{fake.base_url}/v3/chats/{chat}/background",
+            json=body,
+            headers={"Authorization": f"Bearer {fake.api_key}"},
+        ) as response,
+    ):
+        if code is None:
+            assert response.status == 202
+            assert fake.background(chat) == {"type": "color", "variant": "mango"}
+        else:
+            assert response.status == 400
+            assert (await response.json())["error"]["code"] == code
+
+
+# Webhook events raised by the chats area -----------------------------------------------------------
+
+
+def _typed(event: dict[str, Any]) -> webhooks.WebhookEvent:
+    """The event as a receiver would parse it: the fake's shapes must read with the SDK's own models."""
+    return webhooks.parse(json.dumps(event))
+
+
+def test_create_raises_chat_created_then_message_sent_and_delivered(
+    any_client: Any, fake_server: FakeLinqServer
+) -> None:
+    raw = any_client.chats.with_raw_response.create(LINE, [A, B], "Welcome")
+    created = raw.parse()
+    assert [e["event_type"] for e in fake_server.events] == ["chat.created", "message.sent", "message.delivered"]
+    assert {e["trace_id"] for e in fake_server.events} == {raw.trace_id}
+    chat_event, sent, delivered = fake_server.events
+    assert chat_event["data"]["id"] == created.chat.id and chat_event["data"]["is_group"] is True
+    assert {h["handle"] for h in chat_event["data"]["handles"]} == {LINE, A, B}
+    assert isinstance(_typed(chat_event), webhooks.ChatCreatedEvent)
+    for event in (sent, delivered):
+        data = event["data"]
+        assert data["id"] == created.chat.message.id
+        assert data["chat"]["id"] == created.chat.id
+        assert (data["direction"], data["service"]) == ("outbound", "iMessage")
+        assert data["sender_handle"]["handle"] == LINE and data["chat"]["owner_handle"]["is_me"] is True
+        assert data["parts"] == [{"type": "text", "value": "Welcome"}]
+        assert uuid.UUID(data["idempotency_key"])
+        typed = _typed(event)
+        assert isinstance(typed, webhooks.MessageEvent) and typed.data.parts == (TextPart(value="Welcome"),)
+    assert "delivered_at" not in sent["data"] and delivered["data"]["delivered_at"]
+    # The same line and recipients give the existing chat: no second chat.created.
+    again = any_client.chats.with_raw_response.create(LINE, [B, A], "Welcome back")
+    assert [(e["event_type"], e["trace_id"]) for e in fake_server.events[3:]] == [
+        ("message.sent", again.trace_id),
+        ("message.delivered", again.trace_id),
+    ]
+
+
+def test_a_sent_message_is_delivered_with_its_events(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A])
+    content = MessageContent(
+        parts=[TextPart(value="on its way")], effect=MessageEffect(type="bubble", name="slam"), idempotency_key="o-1"
+    )
+    raw = any_client.chats.messages.with_raw_response.send(chat, content)
+    answer = raw.parse()
+    assert answer.message.delivery_status == "sent", "the answer is the state when it was accepted"
+    assert fake_server.messages(chat)[-1]["delivery_status"] == "delivered"
+    sent, delivered = fake_server.events
+    assert [sent["event_type"], delivered["event_type"]] == ["message.sent", "message.delivered"]
+    assert sent["trace_id"] == delivered["trace_id"] == raw.trace_id
+    assert sent["data"]["id"] == answer.message.id
+    assert sent["data"]["effect"] == {"type": "bubble", "name": "slam"}
+    assert sent["data"]["idempotency_key"] == "o-1"
+    assert delivered["data"]["delivered_at"] == fake_server.messages(chat)[-1]["delivered_at"]
+    any_client.chats.messages.send(chat, content)  # a replay: nothing is sent again
+    assert len(fake_server.events) == 2
+    listed = next(iter(any_client.chats.messages.list(chat)))
+    assert listed.delivery_status == "delivered"
+
+
+def test_a_voice_memo_raises_message_events(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A])
+    raw = any_client.chats.with_raw_response.send_voicememo(chat, voice_memo_url="https://cdn.example/memo.m4a")
+    memo = raw.parse().voice_memo
+    assert [(e["event_type"], e["trace_id"], e["data"]["id"]) for e in fake_server.events] == [
+        ("message.sent", raw.trace_id, memo.id),
+        ("message.delivered", raw.trace_id, memo.id),
+    ]
+    assert fake_server.events[0]["data"]["parts"] == [{"type": "media", "url": "https://cdn.example/memo.m4a"}]
+
+
+def test_participant_changes_raise_events_only_when_membership_changes(
+    any_client: Any, fake_server: FakeLinqServer
+) -> None:
+    chat = fake_server.create_chat([A, B, C])
+    added = any_client.chats.participants.with_raw_response.add(chat, handle=D)
+    any_client.chats.participants.add(chat, handle=D)  # already a member: no change, no event
+    removed = any_client.chats.participants.with_raw_response.remove(chat, handle=A)
+    any_client.chats.participants.remove(chat, handle=A)  # no longer a member
+    first, second = fake_server.events
+    assert (first["event_type"], first["trace_id"]) == ("participant.added", added.trace_id)
+    assert (second["event_type"], second["trace_id"]) == ("participant.removed", removed.trace_id)
+    assert first["data"]["handle"] == first["data"]["participant"]["handle"] == D
+    assert first["data"]["chat_id"] == second["data"]["chat_id"] == chat
+    assert first["data"]["added_at"] and second["data"]["removed_at"]
+    assert second["data"]["participant"]["status"] == "removed"
+    typed = _typed(second)
+    assert isinstance(typed, webhooks.ParticipantEvent) and typed.data.handle == A
+
+
+def test_typing_raises_started_and_stopped(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A])
+    started = any_client.chats.typing.with_raw_response.start(chat)
+    stopped = any_client.chats.typing.with_raw_response.stop(chat)
+    assert [(e["event_type"], e["trace_id"]) for e in fake_server.events] == [
+        ("chat.typing_indicator.started", started.trace_id),
+        ("chat.typing_indicator.stopped", stopped.trace_id),
+    ]
+    assert all(e["data"]["chat_id"] == chat and e["data"]["actor_handle"]["handle"] == LINE for e in fake_server.events)
+    sms = fake_server.create_chat([B], service="SMS")
+    any_client.chats.typing.start(sms)  # accepted; nothing shows outside iMessage
+    assert not fake_server.typing(sms)
+    assert len(fake_server.events) == 2
+
+
+def test_update_raises_one_event_per_changed_field(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A, B])
+    raw = any_client.chats.with_raw_response.update(
+        chat, display_name="Crew", group_chat_icon="https://cdn.example/icon.png"
+    )
+    any_client.chats.update(chat, display_name="Launch crew")
+    name, icon, renamed = fake_server.events
+    assert (name["event_type"], icon["event_type"]) == ("chat.group_name_updated", "chat.group_icon_updated")
+    assert name["trace_id"] == icon["trace_id"] == raw.trace_id
+    assert (name["data"]["old_value"], name["data"]["new_value"]) == (None, "Crew")
+    assert (icon["data"]["old_value"], icon["data"]["new_value"]) == (None, "https://cdn.example/icon.png")
+    assert (renamed["data"]["old_value"], renamed["data"]["new_value"]) == ("Crew", "Launch crew")
+    assert name["data"]["changed_by_handle"]["handle"] == LINE and name["data"]["chat_id"] == chat
+    typed = _typed(renamed)
+    assert isinstance(typed, webhooks.ChatUpdatedEvent) and typed.data.new_value == "Launch crew"
+    with pytest.raises(ConflictError):
+        any_client.chats.update(fake_server.create_chat([C]), display_name="Nope")
+    assert len(fake_server.events) == 3, "a refused call raises nothing"
+
+
+def test_location_sharing_events(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A])
+    fake_server.share_location(A, 2.35, 48.86, chat_id=chat)
+    fake_server.share_location(A, 2.36, 48.87)  # moving raises nothing
+    [started] = fake_server.events
+    assert started["event_type"] == "location.sharing.started"
+    assert (started["data"]["shared_by"], started["data"]["shared_with"], started["data"]["chat_id"]) == (A, LINE, chat)
+    raw = any_client.chats.location.with_raw_response.stop(chat, handle=A)
+    stopped = fake_server.events[-1]
+    assert (stopped["event_type"], stopped["trace_id"]) == ("location.sharing.stopped", raw.trace_id)
+    data = stopped["data"]
+    assert (data["shared_by"], data["shared_with"], data["chat_id"]) == (A, LINE, chat)
+    assert data["began_at"] == started["data"]["began_at"] and data["ended_at"]
+
+
+def test_events_carry_the_envelope(fake_server: FakeLinqServer, any_client: Any) -> None:
+    chat = fake_server.create_chat([A])
+    any_client.chats.typing.start(chat)
+    [event] = fake_server.events
+    assert event["api_version"] == "v3" and event["partner_id"] == fake_server.partner_id
+    assert uuid.UUID(event["event_id"]) and event["created_at"].endswith("Z")

@@ -134,3 +134,27 @@ def sync_webhooks_surface(client: SyncLinqClient) -> None:
     assert_type(client.webhooks.with_raw_response.unwrap("{}", headers={}), WebhookEvent)
     subscriptions.update("id", phone_numbers="+14155550100")  # no error: a str is a Sequence[str]; refused at run time
     client.webhooks.unwrap("{}", headers={}, key=5)  # type: ignore[arg-type]
+
+
+async def chats_card_and_background_async(client: AsyncLinqClient) -> None:
+    from linq_async import AsyncAPIResponse
+
+    assert_type(await client.chats.share_contact_card("id"), None)
+    assert_type(await client.chats.background.set("id", type="color", shades=["#fff", "#000"]), None)
+    assert_type(await client.chats.background.set(uuid.uuid4(), type="dynamic", style="sky", variant="dusk"), None)
+    assert_type(await client.chats.background.remove("id"), None)
+    assert_type(await client.chats.background.with_raw_response.remove("id"), AsyncAPIResponse[None])
+    await client.chats.background.set("id", type="gradient")  # type: ignore[arg-type]
+    await client.chats.background.set("id", type="dynamic", style="glitter", variant="x")  # type: ignore[arg-type]
+    await client.chats.background.set("id", "color")  # type: ignore[call-arg]
+    await client.chats.share_contact_card(5)  # type: ignore[arg-type]
+
+
+def chats_card_and_background_sync(client: SyncLinqClient) -> None:
+    from linq_async import APIResponse
+
+    assert_type(client.chats.share_contact_card("id"), None)
+    assert_type(client.chats.background.set("id", type="photo", image_url="https://a.co/b.jpg"), None)
+    assert_type(client.chats.background.remove(uuid.uuid4()), None)
+    assert_type(client.chats.background.with_raw_response.set("id", type="color", variant="ice"), APIResponse[None])
+    client.chats.background.set("id", type="photo", image=1)  # type: ignore[call-arg]
