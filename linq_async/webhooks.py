@@ -22,11 +22,11 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from ._convert import structure
+from ._convert import structure, structure_lenient
 from ._errors import Headers, LinqError, ValidationError
 from .models import events as _events
 from .models.events import *  # noqa: F403 - every event class, importable from here as before
-from .models.events import EVENT_CLASSES, EVENT_TYPES, WebhookEvent
+from .models.events import EVENT_CLASSES, EVENT_TYPES, UnknownEvent, WebhookEvent
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -55,7 +55,7 @@ class WebhookVerificationError(WebhookError):
 
 
 class WebhookPayloadError(WebhookError):
-    """The body is not JSON, or a known event type arrived in a shape this SDK cannot read."""
+    """The body is not a JSON object with an ``event_type``: not a Linq event at all."""
 
 
 def _key(secret: str | bytes) -> bytes:
@@ -134,9 +134,10 @@ def verify(
 def parse(payload: bytes | str | Mapping[str, Any]) -> WebhookEvent:
     """Parse a webhook body into its event class; unknown event types become ``UnknownEvent``.
 
-    Does not verify anything: call ``verify`` first, or use ``unwrap``. Raises
-    ``WebhookPayloadError`` for a body that is not a JSON object with ``event_type`` and
-    ``event_id``, or a known event whose data cannot be read.
+    Does not verify anything: call ``verify`` first, or use ``unwrap``. A field that is missing or
+    of an unexpected type never fails the event: it is read as far as it fits, the raw value stays
+    on ``.extra`` and ``event.invalid_fields`` names each problem. Raises ``WebhookPayloadError``
+    only for a body that is not a JSON object with a string ``event_type``.
     """
     if isinstance(payload, Mapping):
         data: object = payload
@@ -149,8 +150,10 @@ def parse(payload: bytes | str | Mapping[str, Any]) -> WebhookEvent:
         raise WebhookPayloadError("the webhook body is not an event: no event_type")
     try:
         return structure(data, WebhookEvent)  # type: ignore[arg-type]
-    except ValueError as exc:
-        raise WebhookPayloadError(f"cannot read {data['event_type']} event: {exc}") from None
+    except ValueError:
+        # Verified, so it happened: read what fits; event.invalid_fields names what did not.
+        event: WebhookEvent = structure_lenient(data, EVENT_CLASSES.get(data["event_type"], UnknownEvent))  # type: ignore[assignment]
+        return event
 
 
 def unwrap(

@@ -252,13 +252,24 @@ def test_non_events_are_payload_errors(payload: bytes) -> None:
 
 
 @pytest.mark.parametrize(
-    "data",
-    [{"chat_id": {"nested": "object"}}, "not an object", None, {"added_at": "not a time"}],
-    ids=["object-for-a-string", "string-data", "null-data", "bad-datetime"],
+    ("data", "problem"),
+    [
+        ({"handle": "+14155550100", "chat_id": {"nested": "object"}}, "chat_id"),
+        ({"handle": "+14155550100", "added_at": "not a time"}, "added_at"),
+        ("not an object", "data"),
+        (None, "data"),
+    ],
+    ids=["object-for-a-string", "bad-datetime", "string-data", "null-data"],
 )
-def test_a_known_event_in_an_unreadable_shape_is_a_payload_error(data: Any) -> None:
-    with pytest.raises(WebhookPayloadError, match=r"participant\.added"):
-        webhooks.parse(envelope("participant.added", data))
+def test_a_known_event_in_an_odd_shape_is_read_as_far_as_it_fits(data: Any, problem: str) -> None:
+    event = webhooks.parse(envelope("participant.added", data))
+    assert isinstance(event, ParticipantEvent)
+    assert event.event_id == "evt_123"
+    path = f"data.{problem}" if isinstance(data, dict) else problem
+    assert any(reason.startswith(path) for reason in event.invalid_fields), event.invalid_fields
+    if isinstance(data, dict):
+        assert event.data.handle == "+14155550100"
+        assert event.data.extra[problem] == data[problem]
 
 
 def test_a_known_event_missing_fields_still_parses() -> None:
