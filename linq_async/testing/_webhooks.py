@@ -2,7 +2,8 @@
 
 Every event an area raises (``self._emit``) goes to ``_deliver``, which picks the active
 subscriptions that want it and sends each one a Standard Webhooks POST from a task on the fake's
-loop, so the request that caused the event is answered first. A delivery answered with a 5xx or
+loop, so the request that caused the event is answered first. Only loopback receivers are
+contacted; a delivery to any other host is recorded once as not sent. A delivery answered with a 5xx or
 a 429, or not answered at all, is tried again after each of ``webhook_retry_delays`` (Linq's
 schedule, minutes long, compressed to fractions of a second); other answers end it. Every
 attempt is recorded in ``deliveries``; ``wait_for_deliveries`` waits until none is left.
@@ -68,6 +69,8 @@ DEFAULT_ROUTING_ID_HEADER = "Linq-Chat-Id"
 # Linq's documented schedule (2, 4, 8, 16, 30 s between tries), divided by 200.
 DEFAULT_RETRY_DELAYS: tuple[float, ...] = (0.01, 0.02, 0.04, 0.08, 0.15)
 USER_AGENT = "Linq-Webhooks (linq_async FakeLinqServer)"
+# Only receivers on this machine are ever contacted: a test must not post events to the internet.
+NOT_SENT = "not sent: FakeLinqServer delivers to loopback receivers only (127.0.0.1, ::1, localhost)"
 
 # rule -> (HTTP status, Linq code, message). 2010 is documented; the rest are the closest
 # documented codes (1005 "invalid parameter value", 2015 "operation conflicts with current state").
@@ -166,6 +169,11 @@ def _stripped(url: str) -> str:
         host = f"[{host}]"
     netloc = host if parts.port is None else f"{host}:{parts.port}"
     return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _loopback_url(url: str) -> bool:
+    host = urllib.parse.urlsplit(url).hostname
+    return host is not None and _validate._is_loopback(host)
 
 
 def _good_target(value: object) -> bool:
@@ -407,6 +415,9 @@ class WebhooksArea(FakeBase):
 
     async def _run(self, job: _Job) -> None:
         try:
+            if not _loopback_url(job.target_url):
+                self._record(job, 1, None, NOT_SENT, time.monotonic())
+                return
             attempt = 0
             while True:
                 attempt += 1
@@ -465,15 +476,28 @@ class WebhooksArea(FakeBase):
                     learned = response.headers.get(job.routing_key_header)
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        record = Delivery(
-            event_id, str(job.event["event_type"]), job.subscription_id, job.target_url, attempt, status, error, started
-        )
+        record = self._record(job, attempt, status, error, started)
         with self._lock:
-            self._deliveries.append(record)
             subscription = self._subscriptions.get(job.subscription_id)
             if learned and record.ok and job.chat_id and subscription is not None and subscription.routing_key_header:
                 subscription.tokens[job.chat_id] = learned
         return status
+
+    def _record(self, job: _Job, attempt: int, status: int | None, error: str | None, at: float) -> Delivery:
+        event = job.event
+        record = Delivery(
+            str(event["event_id"]),
+            str(event["event_type"]),
+            job.subscription_id,
+            job.target_url,
+            attempt,
+            status,
+            error,
+            at,
+        )
+        with self._lock:
+            self._deliveries.append(record)
+        return record
 
     def _event_chat(self, event: Mapping[str, Any]) -> str | None:
         data = event.get("data")

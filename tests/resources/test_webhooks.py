@@ -1,8 +1,8 @@
 """Webhooks end to end: subscriptions and the event catalogue, ``webhooks.unwrap``, every event type, deliveries.
 
-The fake's chats area raises no event yet, so the deliveries here are caused by the webhooks
-area's own account events (``webhook_subscription.*``, raised by the requests that change a
-subscription) or raised with ``fake.emit_event``, as Linq would raise an inbound message.
+Deliveries are caused by requests through the client (a participant added: the chats area raises
+``participant.added``; a subscription changed: this area raises ``webhook_subscription.*``) or
+raised with ``fake.emit_event``, as Linq raises an inbound message.
 """
 
 from __future__ import annotations
@@ -780,6 +780,35 @@ def test_a_change_through_the_client_is_delivered_signed(
     assert headers["X-Webhook-Signature"] == legacy.hexdigest()
     assert headers["Content-Type"] == "application/json"
     assert json.loads(seen.body) == fake_server.events[-1]
+
+
+def test_a_participant_added_through_the_client_is_delivered(
+    any_client: Any, fake_server: FakeLinqServer, threaded_api: ScriptedAPI
+) -> None:
+    group = fake_server.create_chat([A, B])
+    created = any_client.webhook_subscriptions.create(
+        subscribed_events=["participant.added", "participant.removed"], target_url=hook(threaded_api)
+    )
+    added = any_client.chats.participants.with_raw_response.add(group, handle=C)
+    removed = any_client.chats.participants.with_raw_response.remove(group, handle=C)
+    deliveries = fake_server.wait_for_deliveries()
+    assert [(d.event_type, d.status) for d in deliveries] == [("participant.added", 202), ("participant.removed", 202)]
+    events = [
+        any_client.webhooks.unwrap(seen.body, headers=seen.headers, key=created.signing_secret)
+        for seen in posts(threaded_api)
+    ]
+    assert [type(e).__name__ for e in events] == ["ParticipantAddedWebhookEvent", "ParticipantRemovedWebhookEvent"]
+    assert [e.trace_id for e in events] == [added.headers["X-Trace-ID"], removed.headers["X-Trace-ID"]]
+    assert events[0].data.chat_id == group and events[0].data.participant is not None
+    assert events[0].data.participant.handle == C
+
+
+def test_receivers_elsewhere_are_never_contacted(fake_server: FakeLinqServer) -> None:
+    subscription = fake_server.add_webhook_subscription("https://example.com/hook", ["message.received"])
+    fake_server.emit_event("message.received", SHAPES["message"])
+    [delivery] = fake_server.wait_for_deliveries()
+    assert (delivery.attempt, delivery.status, delivery.subscription_id) == (1, None, subscription["id"])
+    assert delivery.error is not None and "loopback" in delivery.error
 
 
 def test_an_emitted_event_reaches_matching_subscriptions_only(threaded_api: ScriptedAPI) -> None:
