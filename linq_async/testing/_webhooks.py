@@ -289,7 +289,7 @@ class WebhooksArea(FakeBase):
             rule = self._subscription_problem(target_url, events, phones)
             if rule is not None:
                 raise ValidationError(f"the API would refuse this subscription: {self.rule_errors[rule][2]}")
-            subscription = self._store(target_url, events, phones or None, None, None)
+            subscription = self._store_subscription(target_url, events, phones or None, None, None)
             return {**subscription.wire(), "signing_secret": subscription.secret}
 
     def emit_event(self, event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -556,7 +556,7 @@ class WebhooksArea(FakeBase):
                     return "not_your_number"
         return None
 
-    def _store(
+    def _store_subscription(
         self,
         target_url: str,
         events: list[str],
@@ -630,7 +630,7 @@ class WebhooksArea(FakeBase):
             rule = self._subscription_problem(target_url, events, phones)
             if rule is not None:
                 raise Refused(rule)
-            subscription = self._store(target_url, events, phones or None, routing_id, routing_key)
+            subscription = self._store_subscription(target_url, events, phones or None, routing_id, routing_key)
             body = {**subscription.wire(), "signing_secret": subscription.secret}
         self._account_event(
             request, "webhook_subscription.created", "Webhook subscription created", subscription, events=True
