@@ -44,10 +44,12 @@ if _typing.TYPE_CHECKING:
     from .models.chats import *  # noqa: F403
     from .models.common import *  # noqa: F403
     from .models.contacts import *  # noqa: F403
+    from .models.events import *  # noqa: F403
     from .models.experiences import *  # noqa: F403
     from .models.messages import *  # noqa: F403
     from .models.numbers import *  # noqa: F403
     from .models.payments import *  # noqa: F403
+    from .models.webhooks import *  # noqa: F403
 
 __all__ = [
     "APIConnectionError",

@@ -58,6 +58,9 @@ if TYPE_CHECKING:
     from .resources.payments import Payments
     from .resources.phone_numbers import PhoneNumbers
     from .resources.phonenumbers import Phonenumbers
+    from .resources.webhook_events import WebhookEvents
+    from .resources.webhook_subscriptions import WebhookSubscriptions
+    from .resources.webhooks import Webhooks
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncLinqClient", "AttemptListener", "RequestOptions", "Timeout"]
 
@@ -306,6 +309,9 @@ _RESOURCES: dict[str, tuple[str, str]] = {
     "attachments": ("linq_async.resources.attachments", "Attachments"),
     "capability": ("linq_async.resources.capability", "Capability"),
     "available_number": ("linq_async.resources.available_number", "AvailableNumber"),
+    "webhook_events": ("linq_async.resources.webhook_events", "WebhookEvents"),
+    "webhook_subscriptions": ("linq_async.resources.webhook_subscriptions", "WebhookSubscriptions"),
+    "webhooks": ("linq_async.resources.webhooks", "Webhooks"),
 }
 
 
@@ -347,6 +353,9 @@ class AsyncLinqClient:
         attachments: Attachments[Parsed]
         capability: Capability[Parsed]
         available_number: AvailableNumber[Parsed]
+        webhook_events: WebhookEvents[Parsed]
+        webhook_subscriptions: WebhookSubscriptions[Parsed]
+        webhooks: Webhooks[Parsed]
 
     def __init__(
         self,

