@@ -2,43 +2,16 @@
 
 from __future__ import annotations
 
-import types
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
+from .. import webhooks as _webhooks
 from .._errors import ValidationError
 from .._sync import SyncResource, blocking
 from ..webhooks import DEFAULT_TOLERANCE, WebhookEvent
-from ..webhooks import unwrap as _unwrap
 from ._base import Mode, Raw, Resource
 
 __all__ = ["SyncWebhooks", "Webhooks"]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-class _PlainMethod(Generic[P, R]):
-    """A method that does no I/O, bound as usual, but not seen as a function on the class.
-
-    A stopgap: the sync-parity test (``tests/test_sync.py``) expects every public resource method
-    to be a coroutine, an async iterator or paginated, while ``blocking()`` already twins a plain
-    method as it is. Once that test accepts plain methods, ``unwrap`` becomes a plain ``def``.
-    """
-
-    def __init__(self, function: Callable[Concatenate[Any, P], R]) -> None:
-        self.function = function
-        self.__doc__ = function.__doc__
-
-    @overload
-    def __get__(self, obj: None, owner: type[Any]) -> _PlainMethod[P, R]: ...
-
-    @overload
-    def __get__(self, obj: object, owner: type[Any]) -> Callable[P, R]: ...
-
-    def __get__(self, obj: object, owner: type[Any]) -> Any:
-        return self if obj is None else types.MethodType(self.function, obj)
 
 
 class Webhooks(Resource[Mode]):
@@ -49,7 +22,7 @@ class Webhooks(Resource[Mode]):
         """The same (``unwrap`` makes no request, so there is no raw response)."""
         return Webhooks(self._client, True)
 
-    def _unwrap(
+    def unwrap(
         self,
         payload: str | bytes,
         *,
@@ -75,15 +48,13 @@ class Webhooks(Resource[Mode]):
                     "no webhook signing secret: pass key=, or give the client webhook_secret= "
                     "(or set LINQ_WEBHOOK_SECRET)"
                 )
-        return _unwrap(payload, headers, key, tolerance=tolerance)
-
-    unwrap = _PlainMethod(_unwrap)
+        return _webhooks.unwrap(payload, headers, key, tolerance=tolerance)
 
 
 class SyncWebhooks(SyncResource[Mode]):
     """Twin of ``client.webhooks``: the same plain ``unwrap``."""
 
-    unwrap = blocking(Webhooks._unwrap)
+    unwrap = blocking(Webhooks.unwrap)
 
     @cached_property
     def with_raw_response(self) -> SyncWebhooks[Raw]:

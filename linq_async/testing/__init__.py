@@ -7,5 +7,6 @@ the fixtures ``linq_fake``, ``linq_fake_env``, ``linq_sync_client`` and, with py
 
 from ._core import Fault, RecordedRequest
 from ._server import RULE_ERRORS, FakeLinqServer
+from ._webhooks import Delivery
 
-__all__ = ["RULE_ERRORS", "FakeLinqServer", "Fault", "RecordedRequest"]
+__all__ = ["RULE_ERRORS", "Delivery", "FakeLinqServer", "Fault", "RecordedRequest"]
