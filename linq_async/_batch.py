@@ -329,7 +329,7 @@ class Batch(Generic[R]):
         waiting: dict[str, deque[Work[R]]] = {}
         # item index -> (task, item) for every item sent whose outcome is not consumed yet; it shrinks
         # when the outcome is taken from `done`, never in a task callback, so the count is exact.
-        in_flight: dict[int, tuple[asyncio.Task[None], Work[R]]] = {}
+        in_flight: dict[int, tuple[asyncio.Task[None] | None, Work[R]]] = {}
         next_sync, next_async = _reader(self._items)
         held = 0  # items read and not finished: in flight or waiting
         index = 0
@@ -341,8 +341,13 @@ class Batch(Generic[R]):
         current: Outcome[R] | None = None
         input_error: Exception | None = None
 
+        # One at a time (concurrency 1), an item is sent inline when its outcome is awaited: no task,
+        # no wake-up between two coroutines, for every item.
+        inline = concurrency == 1
+
         def start(work: Work[R]) -> None:
-            in_flight[work.index] = (loop.create_task(self._one(work, cooldown, done)), work)
+            task = None if inline else loop.create_task(self._one(work, cooldown, done))
+            in_flight[work.index] = (task, work)
 
         try:
             while True:
@@ -380,6 +385,9 @@ class Batch(Generic[R]):
                             raise input_error
                         return
                     continue
+                if inline:
+                    [(_, work)] = in_flight.values()
+                    await self._one(work, cooldown, done)
                 outcome = await done.get()
                 del in_flight[outcome.index]
                 held -= 1
@@ -399,13 +407,13 @@ class Batch(Generic[R]):
 
 
 async def _stop(
-    in_flight: dict[int, tuple[asyncio.Task[None], Work[R]]],
+    in_flight: dict[int, tuple[asyncio.Task[None] | None, Work[R]]],
     waiting: dict[str, deque[Work[R]]],
     done: _Finished[R],
     current: Outcome[R] | None,
 ) -> list[Outcome[R]]:
     """Cancel what is in flight, wait for it, and report every item read but not yielded."""
-    tasks = [task for task, _ in in_flight.values()]
+    tasks = [task for task, _ in in_flight.values() if task is not None]  # an inline item is cancelled already
     for task in tasks:
         task.cancel()
     if tasks:

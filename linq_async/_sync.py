@@ -474,6 +474,8 @@ class _RunnerState:
         self.loops: weakref.WeakSet[_ThreadLoop] = weakref.WeakSet()
         self.loop_thread: _LoopThread | None = None
         self.closed = False
+        self.callers = 0  # threads in a call right now
+        self.callers_lock = threading.Lock()
         _STATES.add(self)
 
     def thread_loop(self) -> _ThreadLoop:
@@ -539,17 +541,47 @@ class _Runner:
         self._finalizer = weakref.finalize(self, _RunnerState.close, self.state)
 
     def run(self, awaitable: Awaitable[T]) -> T:
-        """Run ``awaitable`` to its end from blocking code and return its result."""
-        if _get_running_loop() is None:
-            state = self.state
-            loop: _ThreadLoop | None = getattr(state.local, "loop", None)
-            if loop is None:
-                try:
-                    loop = state.thread_loop()
-                except BaseException:
-                    _discard(awaitable)
-                    raise
-            return loop.run(awaitable)
+        """Run ``awaitable`` to its end from blocking code and return its result.
+
+        A thread running no event loop uses a loop of its own, unless another thread is in a call
+        at the same moment: then both are better served by the one shared loop thread, which
+        multiplexes every caller's requests on one loop (many threads each driving a loop of their
+        own would fight over the GIL for every step).
+        """
+        if _get_running_loop() is not None:
+            return self._on_loop_thread(awaitable)
+        state = self.state
+        with state.callers_lock:
+            state.callers += 1
+            shared = state.callers > 1
+        try:
+            if shared:
+                return self._on_loop_thread(awaitable)
+            return self._on_thread_loop(awaitable)
+        finally:
+            with state.callers_lock:
+                state.callers -= 1
+
+    def pinned(self) -> _ThreadLoop | _LoopThread:
+        """Where a sequence of calls that share state (an async iterator's steps) must all run."""
+        if _get_running_loop() is not None:
+            return self.state.loop_thread_runner()
+        return self._thread_loop()
+
+    def _thread_loop(self) -> _ThreadLoop:
+        state = self.state
+        loop: _ThreadLoop | None = getattr(state.local, "loop", None)
+        return loop if loop is not None else state.thread_loop()
+
+    def _on_thread_loop(self, awaitable: Awaitable[T]) -> T:
+        try:
+            loop = self._thread_loop()
+        except BaseException:
+            _discard(awaitable)
+            raise
+        return loop.run(awaitable)
+
+    def _on_loop_thread(self, awaitable: Awaitable[T]) -> T:
         try:
             runner = self.state.loop_thread_runner()
         except BaseException:
@@ -798,10 +830,13 @@ def blocking(method: Any) -> Any:
 
 def _pull(runner: _Runner, iterator: AsyncIterator[T]) -> Iterator[T]:
     finished = False
+    target: _ThreadLoop | _LoopThread | None = None
     try:
+        # Every step on the same loop: the iterator's tasks live there.
+        target = runner.pinned()
         while True:
             try:
-                item = runner.run(_next(iterator))
+                item = target.run(_next(iterator))
             except StopAsyncIteration:
                 finished = True
                 return
@@ -809,9 +844,9 @@ def _pull(runner: _Runner, iterator: AsyncIterator[T]) -> Iterator[T]:
     finally:
         if not finished:
             aclose = getattr(iterator, "aclose", None)
-            if aclose is not None:
+            if aclose is not None and target is not None:
                 try:
-                    runner.run(aclose())
+                    target.run(aclose())
                 except (LinqError, RuntimeError):
                     # Already unwinding after Ctrl-C, closed client, or reached from the loop thread:
                     # the iterator's own cancellation handling has run or will run; never mask the

@@ -368,11 +368,14 @@ async def test_streaming_holds_state_bounded_by_concurrency(faulty: Faulty, batc
     assert most_ahead <= LOOKAHEAD * 4
 
 
-async def test_cancelling_add_many_reports_every_item_read(faulty: Faulty, batch_client: AsyncLinqClient) -> None:
-    faulty.delay = 0.02
+@pytest.mark.parametrize("concurrency", [8, 1])  # 1: the item in flight is sent inline, not in a task
+async def test_cancelling_add_many_reports_every_item_read(
+    faulty: Faulty, batch_client: AsyncLinqClient, concurrency: int
+) -> None:
+    faulty.delay = 0.02 if concurrency > 1 else 0.002
     ids = chats(20)
     items = [(ids[i % 20], phone(i)) for i in range(400)]
-    task = asyncio.create_task(batch_client.chats.participants.add_many(items, concurrency=8))
+    task = asyncio.create_task(batch_client.chats.participants.add_many(items, concurrency=concurrency))
     while faulty.requests < 30:
         await asyncio.sleep(0.005)
     assert sdk_tasks(), "the probe sees the batch's tasks while it runs"
@@ -388,7 +391,7 @@ async def test_cancelling_add_many_reports_every_item_read(faulty: Faulty, batch
     cancelled = [o for o in partial.failed if isinstance(o.error, ItemCancelledError)]
     assert cancelled, "items in flight or waiting are reported as cancelled"
     assert any(o.error.sent for o in cancelled)  # type: ignore[union-attr]
-    assert sum(1 for o in cancelled if o.error.sent) <= 8  # type: ignore[union-attr]
+    assert sum(1 for o in cancelled if o.error.sent) <= concurrency  # type: ignore[union-attr]
     assert all(o.ok for o in partial.outcomes if not isinstance(o.error, ItemCancelledError))
     await asyncio.sleep(0.2)  # anything still on its way has arrived by now
     assert sdk_tasks() == set(), "no orphan task"
