@@ -30,7 +30,7 @@ from ._errors import ValidationError
 if TYPE_CHECKING:
     import cattrs
 
-__all__ = ["Model", "get_converter", "register_tagged_union", "structure", "to_dict"]
+__all__ = ["Model", "get_converter", "register_tagged_union", "structure", "structure_hook", "to_dict"]
 
 T = TypeVar("T")
 
@@ -219,11 +219,19 @@ def _register_union(
 _hooks: dict[Any, Callable[[Any, Any], Any]] = {}
 
 
+def structure_hook(cls: Any) -> Callable[[Any, Any], Any]:
+    """The (cached) function that structures ``cls``, built on first need."""
+    hook = _hooks.get(cls)
+    if hook is None:
+        hook = _hooks[cls] = get_converter().get_structure_hook(cls)
+    return hook
+
+
 def structure(data: object, cls: type[T]) -> T:
     """Build ``cls`` from decoded JSON; raise ``ValueError`` with readable reasons if it does not fit."""
     hook = _hooks.get(cls)
     if hook is None:
-        hook = _hooks[cls] = get_converter().get_structure_hook(cls)
+        hook = structure_hook(cls)
     try:
         result: T = hook(data, cls)
         return result

@@ -1009,6 +1009,14 @@ class SyncLinqClient:
         view._runner = self._runner
         return view
 
+    def warm_up(self) -> None:
+        """Pay the first request's one-off costs now, for a start-up hook; nothing is sent.
+
+        As ``AsyncLinqClient.warm_up``, for the calling thread's session. Raises ``LinqError`` if
+        the client is closed.
+        """
+        self._runner.run(self._client.warm_up())
+
     def close(self) -> None:
         """Close every session, the loops and the private thread; safe to call twice.
 

@@ -251,3 +251,44 @@ def test_public_names_are_exported() -> None:
     assert public <= exported
     for name in exported:
         assert getattr(linq_async, name) is not None
+
+
+WARM_UP_CHILD = """
+import asyncio, sys
+from linq_async import AsyncLinqClient, SyncLinqClient
+from linq_async._convert import _hooks
+from linq_async.models.chats import Chat
+from linq_async.models.payments import PaymentRequest
+
+assert "aiohttp" not in sys.modules and "tenacity" not in sys.modules
+with SyncLinqClient("sk_test_0123456789abcdef", base_url=sys.argv[1]) as client:
+    client.warm_up()
+    assert {"aiohttp", "tenacity", "cattrs"} <= set(sys.modules)
+    assert Chat in _hooks and PaymentRequest in _hooks, "model parsers built"
+    assert client._client._conn.by_loop, "the calling thread's session is made"
+
+async def main():
+    async with AsyncLinqClient("sk_test_0123456789abcdef", base_url=sys.argv[1]) as client:
+        await client.warm_up()
+        assert client._conn.transport is not None
+asyncio.run(main())
+print("ok")
+"""
+
+
+def test_warm_up_pays_the_first_request_costs_and_sends_nothing(threaded_api: ScriptedAPI) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    child = subprocess.run(
+        [sys.executable, "-W", "error", "-c", WARM_UP_CHILD, threaded_api.base_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == "ok"
+    assert threaded_api.seen == []
