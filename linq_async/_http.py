@@ -260,7 +260,11 @@ class Transport:
                 timeout=self._timeout(total_timeout, connect_timeout),
             ) as response:
                 status = response.status
-                data = await self._read(response, method, url)
+                length = response.content_length
+                if length is not None and length <= self._max_bytes:
+                    data = await response.read()  # the usual case, without a coroutine of its own
+                else:
+                    data = await self._read(response, method, url)
                 return RawResponse(status, response.headers, data, response.reason)
         except APIError as exc:
             if not 200 <= status < 300:
