@@ -56,7 +56,9 @@ def test_python_example(page: Path, line: int, info: str, code: str, docs_fake: 
     if title and title["name"].startswith("test_"):
         module = tmp_path / title["name"]
         module.write_text(code)
-        # A user's project, configured as a careful one would be.
+        # A user's project, careful about warnings: pytest-asyncio in its default, strict mode, with
+        # only the loop scope pytest-asyncio itself asks every project to set (it warns otherwise,
+        # whatever the plugins).
         (tmp_path / "pytest.ini").write_text(
             "[pytest]\nfilterwarnings = error\nasyncio_default_fixture_loop_scope = function\n"
         )

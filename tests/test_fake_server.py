@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -370,3 +374,22 @@ def test_state_helpers_refuse_unknown_chats_and_members() -> None:
         fake.member_left(chat, C)
     with pytest.raises(ValidationError):
         fake.participants("../x")
+
+
+def test_the_async_fixture_says_it_needs_pytest_asyncio(tmp_path: Path) -> None:
+    shadow = tmp_path / "shadow" / "pytest_asyncio"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('pytest-asyncio is not installed here')\n")
+    test = tmp_path / "test_user.py"
+    test.write_text("def test_it(linq_client):\n    pass\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:asyncio", "-p", "no:cacheprovider", str(test)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": f"{shadow.parent}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"},
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "needs pytest-asyncio" in run.stdout
+    assert "fixture 'linq_client' not found" not in run.stdout

@@ -4,7 +4,8 @@
 - ``linq_fake_env``: the same, with ``LINQ_API_V3_API_KEY`` and ``LINQ_API_V3_BASE_URL`` pointing at
   it, for code that builds its own client from the environment.
 - ``linq_sync_client``: a ``SyncLinqClient`` bound to ``linq_fake``.
-- ``linq_client``: an ``AsyncLinqClient`` bound to ``linq_fake`` (needs pytest-asyncio).
+- ``linq_client``: an ``AsyncLinqClient`` bound to ``linq_fake`` (needs pytest-asyncio; without it the
+  fixture fails with a message that says so).
 
 Importing this module costs nothing: the server and clients are imported inside the fixtures.
 """
@@ -49,8 +50,17 @@ def linq_sync_client(linq_fake: FakeLinqServer) -> Iterator[SyncLinqClient]:
 
 try:
     import pytest_asyncio
-except ImportError:  # pragma: no cover - the async fixture needs pytest-asyncio
-    pass
+except ImportError:
+
+    @pytest.fixture
+    def linq_client() -> None:
+        """Stands in for the async fixture when pytest-asyncio is missing, to say so."""
+        pytest.fail(
+            "the linq_client fixture is an async fixture and needs pytest-asyncio: "
+            "`pip install pytest-asyncio`, or use linq_sync_client in a plain test",
+            pytrace=False,
+        )
+
 else:
 
     @pytest_asyncio.fixture
