@@ -17,11 +17,14 @@ from ._core import FakeBase
 from ._messages import MessagesArea
 from ._numbers import NumbersArea
 from ._payments import PaymentsArea
+from ._polls import PollsArea
 
 __all__ = ["RULE_ERRORS", "FakeLinqServer"]
 
 
-class FakeLinqServer(NumbersArea, MessagesArea, ChatsArea, AttachmentsArea, CapabilityArea, PaymentsArea, FakeBase):
+class FakeLinqServer(
+    NumbersArea, PollsArea, MessagesArea, ChatsArea, AttachmentsArea, CapabilityArea, PaymentsArea, FakeBase
+):
     """An in-memory Linq Partner API V3 on 127.0.0.1, enforcing the documented rules.
 
     ``async with FakeLinqServer() as fake:`` runs it on the current loop; ``with FakeLinqServer()
