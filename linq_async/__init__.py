@@ -49,6 +49,7 @@ if _typing.TYPE_CHECKING:
     from .models.messages import *  # noqa: F403
     from .models.numbers import *  # noqa: F403
     from .models.payments import *  # noqa: F403
+    from .models.polls import *  # noqa: F403
     from .models.webhooks import *  # noqa: F403
 
 __all__ = [

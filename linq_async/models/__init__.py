@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .messages import *  # noqa: F403
     from .numbers import *  # noqa: F403
     from .payments import *  # noqa: F403
+    from .polls import *  # noqa: F403
     from .webhooks import *  # noqa: F403
 
 _EXPORTS: dict[str, str] = {
@@ -57,6 +58,7 @@ _EXPORTS: dict[str, str] = {
         "ReputationAuditStarted ReputationDriver ReputationEvidence ReputationOptOutChat ReputationReport "
         "ReputationUnhealthyChat"
     ),
+    "polls": "Poll PollEnvelope PollInput PollOption PollOptionInput PollVoter",
     "contacts": (
         "BlockedHandleBlockResponse BlockedHandleEntry BlockedHandleListResponse ContactCard "
         "ContactCardRetrieveResponse SetContactCard"

@@ -30,6 +30,7 @@ from ..pagination import AsyncPaginator
 from ._base import Mode, Raw, Resource, endpoint, paginated
 from .chat_messages import ChatMessages, SyncChatMessages, _cursor, _limit, message_body
 from .participants import Participants, SyncParticipants
+from .polls import Polls, SyncPolls
 
 if TYPE_CHECKING:
     from .._client import RequestOptions
@@ -246,6 +247,11 @@ class Chats(Resource[Mode]):
     def background(self) -> Background[Mode]:
         """The chat's background: ``set``, ``remove``."""
         return Background(self._client, self._raw)
+
+    @cached_property
+    def polls(self) -> Polls[Mode]:
+        """iMessage polls: ``create`` (read, extend and vote with ``client.messages.poll``)."""
+        return Polls(self._client, self._raw)
 
     @endpoint
     async def create(
@@ -498,3 +504,8 @@ class SyncChats(SyncResource[Mode]):
     def background(self) -> SyncBackground[Mode]:
         """The chat's background: ``set``, ``remove``."""
         return SyncBackground(self._runner, self._async.background)
+
+    @cached_property
+    def polls(self) -> SyncPolls[Mode]:
+        """iMessage polls: ``create`` (read, extend and vote with ``client.messages.poll``)."""
+        return SyncPolls(self._runner, self._async.polls)

@@ -40,6 +40,7 @@ from ..models.messages import (
 from ..pagination import AsyncPaginator
 from ._base import Mode, Raw, Resource, endpoint, paginated
 from .chat_messages import _content, _cursor, _limit, message_body
+from .polls import MessagePoll, SyncMessagePoll
 
 if TYPE_CHECKING:
     from .._client import RequestOptions
@@ -351,6 +352,11 @@ class Messages(Resource[Mode]):
         """These endpoints, returning raw responses (status, headers, ``parse()``)."""
         return Messages(self._client, True)
 
+    @cached_property
+    def poll(self) -> MessagePoll[Mode]:
+        """A poll by its message id: ``retrieve``, ``add_options``, ``vote``."""
+        return MessagePoll(self._client, self._raw)
+
     @endpoint
     async def create(
         self,
@@ -603,3 +609,8 @@ class SyncMessages(SyncResource[Mode]):
     def with_raw_response(self) -> SyncMessages[Raw]:
         """These endpoints, returning raw responses (status, headers, ``parse()``)."""
         return SyncMessages(self._runner, self._async.with_raw_response)
+
+    @cached_property
+    def poll(self) -> SyncMessagePoll[Mode]:
+        """A poll by its message id: ``retrieve``, ``add_options``, ``vote``."""
+        return SyncMessagePoll(self._runner, self._async.poll)

@@ -17,13 +17,22 @@ from ._core import FakeBase
 from ._messages import MessagesArea
 from ._numbers import NumbersArea
 from ._payments import PaymentsArea
+from ._polls import PollsArea
 from ._webhooks import WebhooksArea
 
 __all__ = ["RULE_ERRORS", "FakeLinqServer"]
 
 
 class FakeLinqServer(
-    NumbersArea, MessagesArea, ChatsArea, AttachmentsArea, CapabilityArea, PaymentsArea, WebhooksArea, FakeBase
+    NumbersArea,
+    PollsArea,
+    MessagesArea,
+    ChatsArea,
+    AttachmentsArea,
+    CapabilityArea,
+    PaymentsArea,
+    WebhooksArea,
+    FakeBase,
 ):
     """An in-memory Linq Partner API V3 on 127.0.0.1, enforcing the documented rules.
 

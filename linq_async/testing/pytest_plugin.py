@@ -52,8 +52,8 @@ try:
     import pytest_asyncio
 except ImportError:
 
-    @pytest.fixture
-    def linq_client() -> None:
+    @pytest.fixture(name="linq_client")
+    def _linq_client_needs_pytest_asyncio() -> None:
         """Stands in for the async fixture when pytest-asyncio is missing, to say so."""
         pytest.fail(
             "the linq_client fixture is an async fixture and needs pytest-asyncio: "

@@ -473,3 +473,39 @@ def sync_attachments(client: SyncLinqClient) -> None:
     assert_type(client.attachments.upload("a.jpg", content_type="image/jpeg"), AttachmentCreateResponse)
     assert_type(client.attachments.with_raw_response.delete("id"), APIResponse[None])
     client.attachments.upload("a.jpg", on_progress=5)  # type: ignore[arg-type]
+
+
+async def async_polls(client: AsyncLinqClient) -> None:
+    from linq_async import AsyncAPIResponse, PollEnvelope, PollInput, PollOptionInput
+
+    poll = PollInput(options=["Pizza", PollOptionInput(text="Tacos"), {"text": "Sushi"}])
+    created = await client.chats.polls.create("id", poll=poll)
+    assert_type(created, PollEnvelope)
+    assert_type(await client.chats.polls.create(uuid.uuid4(), poll={"options": []}, idempotency_key="k"), PollEnvelope)
+    assert_type(await client.messages.poll.retrieve(created.message_id), PollEnvelope)
+    assert_type(await client.messages.poll.add_options("id", options=["Ramen", {"text": "Pho"}]), PollEnvelope)
+    assert_type(await client.messages.poll.vote("id", operation="add", option_id="o"), PollEnvelope)
+    assert_type(created.poll.options[0].vote_count, int)
+    assert_type(created.poll.total_voters, int | None)
+    await client.messages.poll.vote("id", operation="toggle", option_id="o")  # type: ignore[arg-type]
+    await client.messages.poll.vote("id", "add", "o")  # type: ignore[call-arg]
+    await client.chats.polls.create("id", {"options": []})  # type: ignore[call-arg]
+    await client.messages.poll.add_options("id", options=[5])  # type: ignore[list-item]
+    raw = await client.chats.polls.with_raw_response.create("id", poll=poll)
+    assert_type(raw, AsyncAPIResponse[PollEnvelope])
+    assert_type(await client.messages.poll.with_raw_response.retrieve("id"), AsyncAPIResponse[PollEnvelope])
+
+
+def sync_polls(client: SyncLinqClient) -> None:
+    from linq_async import APIResponse, PollEnvelope
+
+    created = client.chats.polls.create("id", poll={"options": [{"text": "a"}, {"text": "b"}]})
+    assert_type(created, PollEnvelope)
+    assert_type(client.messages.poll.retrieve(created.message_id), PollEnvelope)
+    assert_type(client.messages.poll.add_options("id", options=("c",)), PollEnvelope)
+    assert_type(client.messages.poll.vote("id", operation="remove", option_id="o"), PollEnvelope)
+    assert_type(client.chats.polls.with_raw_response.create("id", poll={"options": []}), APIResponse[PollEnvelope])
+    assert_type(
+        client.messages.poll.with_raw_response.vote("id", operation="add", option_id="o"), APIResponse[PollEnvelope]
+    )
+    client.messages.poll.vote("id", operation="add")  # type: ignore[call-arg]
