@@ -171,33 +171,34 @@ class Resource(Generic[Mode]):
         first: str | None,
         options: RequestOptions,
         token: str = "cursor",  # noqa: S107 - the query parameter's name, not a secret
-        next_token: Callable[[Any], str | None] | None = None,
+        next_token: Callable[[Any, str | None], str | None] | None = None,
     ) -> AsyncPaginator[Any]:
         """An ``AsyncPaginator`` over a list endpoint (in raw mode: the first page's raw response).
 
         ``into`` is the page model and ``items`` its field holding the items. The next page repeats
-        the query with ``token`` set to ``next_token(page)`` (by default the page's ``next_cursor``);
-        ``first`` is the token of the first page, if the caller gave one.
+        the query with ``token`` set to ``next_token(page, this_page_token)`` (by default the page's
+        ``next_cursor``; offset pagination counts from the page's own token); ``first`` is the token
+        of the first page, if the caller gave one.
         """
         client = self._client
         find_next = next_token or _next_cursor
 
-        def to_page(model: Any) -> Page[Any]:
-            return Page(items=getattr(model, items), next_cursor=find_next(model), model=model)
+        def to_page(model: Any, page_token: str | None) -> Page[Any]:
+            return Page(items=getattr(model, items), next_cursor=find_next(model, page_token), model=model)
 
         async def fetch(page_token: str | None) -> Page[Any]:
             query = {**params, token: page_token} if page_token is not None else params
             model = await client._request("GET", path, params=query, into=into, options=options)
-            return to_page(model)
+            return to_page(model, page_token)
 
         if self._raw:
             query = {**params, token: first} if first is not None else params
             raw = client._request("GET", path, params=query, into=into, options=options, raw=True)
-            return _raw_page(raw, to_page)  # type: ignore[return-value] # the raw twin's type says so
+            return _raw_page(raw, lambda model: to_page(model, first))  # type: ignore[return-value] # the raw twin's type
         return AsyncPaginator(fetch, first)
 
 
-def _next_cursor(model: Any) -> str | None:
+def _next_cursor(model: Any, _: str | None) -> str | None:
     cursor: str | None = getattr(model, "next_cursor", None)
     return cursor or None
 

@@ -13,11 +13,9 @@ the same function to what it receives.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Unpack
-
-import attrs
 
 from .. import _validate
 from .._errors import LinqError, ValidationError
@@ -29,7 +27,7 @@ from ..models.payments import (
     PaymentRequestDiscount,
     PaymentRequestListResponse,
 )
-from ..pagination import AsyncPaginator, Page
+from ..pagination import AsyncPaginator
 from ._base import Mode, Raw, Resource, endpoint, paginated
 from .chat_messages import _limit
 from .payments import (
@@ -174,21 +172,9 @@ def _status(value: object) -> str | None:
     raise ValidationError(f"status must be one of {PAYMENT_REQUEST_STATUSES}, got {_validate.shown(value)}")
 
 
-def _after(offset: int, model: PaymentRequestListResponse) -> str | None:
-    """The offset of the page after the one at ``offset``, or None on the last page."""
-    return str(offset + len(model.data)) if model.has_more and model.data else None
-
-
-def _offset_pages(
-    fetch: Callable[[str | None], Awaitable[Page[PaymentRequest]]], start: int
-) -> Callable[[str | None], Awaitable[Page[PaymentRequest]]]:
-    """Give each page the offset of the next one, counted from the offset that fetched it."""
-
-    async def fetch_at(token: str | None) -> Page[PaymentRequest]:
-        page = await fetch(token)
-        return attrs.evolve(page, next_cursor=_after(int(token) if token is not None else start, page.model))
-
-    return fetch_at
+def _after(model: PaymentRequestListResponse, offset: str | None) -> str | None:
+    """The offset of the page after the one fetched at ``offset``, or None on the last page."""
+    return str(int(offset or 0) + len(model.data)) if model.has_more and model.data else None
 
 
 class PaymentRequests(Resource[Mode]):
@@ -283,7 +269,7 @@ class PaymentRequests(Resource[Mode]):
         """
         start = _offset(offset)
         params = {"limit": _limit(limit), "offset": None, "status": _status(status)}
-        paginator = self._paginate(
+        return self._paginate(
             "/v3/payment_requests",
             into=PaymentRequestListResponse,
             items="data",
@@ -291,12 +277,8 @@ class PaymentRequests(Resource[Mode]):
             first=None if start is None else str(start),
             options=options,
             token="offset",  # noqa: S106 - the query parameter's name, not a secret
-            next_token=lambda model: _after(start or 0, model),
+            next_token=_after,
         )
-        if isinstance(paginator, AsyncPaginator):
-            # Later pages count from the offset that fetched them (next_token sees only the page).
-            paginator._fetch = _offset_pages(paginator._fetch, start or 0)
-        return paginator
 
     @endpoint
     async def retrieve(self, payment_request_id: str, **options: Unpack[RequestOptions]) -> PaymentRequest:

@@ -458,8 +458,8 @@ class ChatsArea(FakeBase):
         if not isinstance(line, str) or line not in self.lines:
             raise Refused("not_your_number")
         handles = [self._handle_field({"handle": h}) for h in to]
-        for handle in handles:
-            self._check_recipient(handle)
+        if len(handles) == 1:  # a block list refuses direct sends; a group with one blocked member still works
+            self._check_recipient(handles[0])
         parts = self._check_message(message, first=True)
         with self._lock:
             replay = self._replay(message, "create")
@@ -555,6 +555,8 @@ class ChatsArea(FakeBase):
         assert isinstance(message, dict)
         with self._lock:
             chat = self._chat_for(request)
+            if not chat.is_group:
+                self._check_recipient(next(m.handle for m in chat.members if not m.is_me))
             replay = self._replay(message, f"send:{chat.id}")
             if replay is not None:
                 return web.json_response(replay[1], status=replay[0])
@@ -642,9 +644,10 @@ class ChatsArea(FakeBase):
         url, attachment = data.get("voice_memo_url"), data.get("attachment_id")
         if (url is None) == (attachment is None):
             raise Refused("invalid_body")
+        memo = {"type": "media", "url": url} if url else {"type": "media", "attachment_id": attachment}
+        self._check_media(memo)
         with self._lock:
             chat = self._chat_for(request)
-            memo = {"type": "media", "url": url} if url else {"type": "media", "attachment_id": attachment}
             sent, events = self._send(chat, {}, [memo])
             body = {
                 "voice_memo": {

@@ -95,6 +95,18 @@ def test_a_blocked_handle_cannot_be_sent_to(any_client: Any, fake_server: FakeLi
     assert any_client.chats.create(LINE, [PHONE], "hello again").chat.id
 
 
+def test_blocking_refuses_direct_sends_only(any_client: Any, fake_server: FakeLinqServer) -> None:
+    direct = any_client.chats.create(LINE, [PHONE], "before the block").chat.id
+    group = fake_server.create_chat([PHONE, "+14155550777"])
+    any_client.blocked_handles.block(handle=PHONE)
+    with pytest.raises(PermissionDeniedError) as info:
+        any_client.chats.messages.send(direct, "after the block")
+    assert info.value.code == 2026
+    # A group that includes the blocked handle still takes messages (for its other members).
+    assert any_client.chats.messages.send(group, "to the group").message.id
+    assert any_client.chats.create(LINE, [PHONE, "+14155550778"], "a new group").chat.id
+
+
 @pytest.mark.parametrize("handle", ["262", "26296612", "ACME", "ACME Bank", "Shop-24", "a.b_c&d", "X"])
 def test_short_codes_and_sender_ids_can_be_blocked(any_client: Any, fake_server: FakeLinqServer, handle: str) -> None:
     assert any_client.blocked_handles.block(handle=handle).blocked_handle.handle == handle
