@@ -79,3 +79,11 @@ def test_every_official_method_has_a_twin_on_both_clients(dotted: str, official:
                     assert ours_param.kind is ours_param.POSITIONAL_OR_KEYWORD, f"{dotted}: {name} is positional there"
     finally:
         sync_client.close()
+
+
+def test_the_migration_page_lists_every_official_method() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "migrating.md").read_text()
+    missing = [name for name, _ in OFFICIAL_ASYNC if f"`client.{name}(" not in page]
+    assert not missing, f"docs/migrating.md does not list: {missing}"
