@@ -30,6 +30,7 @@ from ._errors import (
     UnexpectedRedirectError,
     UnprocessableEntityError,
     UnreadableResponseError,
+    UploadError,
     ValidationError,
 )
 from ._response import APIResponse, AsyncAPIResponse
@@ -84,6 +85,7 @@ __all__ = [
     "UnexpectedRedirectError",
     "UnprocessableEntityError",
     "UnreadableResponseError",
+    "UploadError",
     "ValidationError",
     "__version__",
     "is_retryable",

@@ -31,6 +31,7 @@ __all__ = [
     "UnexpectedRedirectError",
     "UnprocessableEntityError",
     "UnreadableResponseError",
+    "UploadError",
     "ValidationError",
     "error_from_response",
     "parse_retry_after",
@@ -241,6 +242,34 @@ class UnexpectedRedirectError(APIStatusError):
     def location(self) -> str | None:
         """The redirect target the server named, if any."""
         return self.headers.get("Location")
+
+
+class UploadError(APIStatusError):
+    """The upload target (not the Linq API) refused the file's bytes.
+
+    ``status`` is its HTTP status; ``error_code`` its own code when it gave one (S3-style targets
+    say ``SignatureDoesNotMatch``, ``AccessDenied``, ``RequestTimeout``...); ``code`` (Linq's
+    numeric code) is normally None. ``attachment_id`` names the attachment that was created but
+    holds no file: upload again (a new attachment), and delete this one if you like.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        error_code: str | None = None,
+        attachment_id: str | None = None,
+        **details: Any,
+    ) -> None:
+        super().__init__(message, status=status, **details)
+        self.error_code = error_code
+        self.attachment_id = attachment_id
+
+    def __str__(self) -> str:
+        code = f" {self.error_code}" if self.error_code else ""
+        trace = f" (request id {self.trace_id})" if self.trace_id else ""
+        return f"the upload target refused the file with {self.status}{code}: {self.message[:300]}{trace}"
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {

@@ -22,10 +22,10 @@ import urllib.parse
 import uuid
 from collections.abc import AsyncIterator, Callable
 from functools import cached_property
-from typing import IO, TYPE_CHECKING, Any, TypeAlias, Unpack
+from typing import IO, TYPE_CHECKING, TypeAlias, Unpack
 
 from .. import _validate
-from .._errors import APIStatusError, LinqError, ValidationError, body_text, error_from_response
+from .._errors import LinqError, UploadError, ValidationError, body_text, error_from_response
 from .._sync import SyncResource, blocking
 from ..models.attachments import (
     CONTENT_TYPES_BY_EXTENSION,
@@ -49,34 +49,6 @@ UploadProgress: TypeAlias = Callable[[int, int], object]
 CHUNK_SIZE = 128 * 1024
 
 _XML_FIELDS = {name: re.compile(rf"<{name}>([^<]{{0,2000}})</{name}>") for name in ("Code", "Message", "RequestId")}
-
-
-class UploadError(APIStatusError):
-    """The upload target (not the Linq API) refused the file's bytes.
-
-    ``status`` is its HTTP status; ``error_code`` its own code when it gave one (S3-style targets
-    say ``SignatureDoesNotMatch``, ``AccessDenied``, ``RequestTimeout``...); ``code`` (Linq's
-    numeric code) is normally None. ``attachment_id`` names the attachment that was created but
-    holds no file: upload again (a new attachment), and delete this one if you like.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int,
-        error_code: str | None = None,
-        attachment_id: str | None = None,
-        **details: Any,
-    ) -> None:
-        super().__init__(message, status=status, **details)
-        self.error_code = error_code
-        self.attachment_id = attachment_id
-
-    def __str__(self) -> str:
-        code = f" {self.error_code}" if self.error_code else ""
-        trace = f" (request id {self.trace_id})" if self.trace_id else ""
-        return f"the upload target refused the file with {self.status}{code}: {self.message[:300]}{trace}"
 
 
 def _refusal(attachment_id: str) -> Callable[[RawResponse, str], UploadError]:
