@@ -22,6 +22,7 @@ __all__ = [
     "BUBBLE_EFFECTS",
     "COLOR_VARIANTS",
     "DYNAMIC_VARIANTS",
+    "EVENT_TYPES",
     "MAX_LINK",
     "MAX_PARTS",
     "MAX_RECIPIENTS",
@@ -247,3 +248,33 @@ def check_background(body: Mapping[str, Any]) -> None:
             raise RuleError(str(exc), rule="invalid_parameter") from None
         if not urllib.parse.urlsplit(url).hostname:
             raise RuleError(f"image_url must be an absolute https:// URL, got {shown(url)}", rule="invalid_parameter")
+
+
+# The webhook event types one can subscribe to (linq-python 0.65.0), in the order GET /v3/webhook-events
+# lists them.
+EVENT_TYPES: tuple[str, ...] = (
+    "message.sent", "message.received", "message.read", "message.delivered", "message.failed", "message.edited",
+    "reaction.added", "reaction.removed",
+    "poll.received", "poll.failed", "poll.sent", "poll.delivered", "poll.read", "poll.updated", "poll.vote.added",
+    "poll.vote.removed", "poll.reaction.added",
+    "participant.added", "participant.removed",
+    "chat.created", "chat.group_name_updated", "chat.group_icon_updated", "chat.group_name_update_failed",
+    "chat.group_icon_update_failed", "chat.background_updated", "chat.background_update_failed",
+    "chat.typing_indicator.started", "chat.typing_indicator.stopped",
+    "phone_number.status_updated", "phone_number.assigned", "phone_number.released",
+    "contact_card.received",
+    "call.initiated", "call.ringing", "call.answered", "call.ended", "call.failed", "call.declined", "call.no_answer",
+    "location.sharing.started", "location.sharing.stopped",
+    "payment.succeeded", "payment.canceled", "payment.expired", "payment.declined", "payment.authorized",
+    "connection.created", "connection.revoked",
+    "zero_day_retention.updated", "phone_number.forwarding_updated", "environment.line_moved",
+    "contact_card.created", "contact_card.updated", "contact_card.deleted",
+    "api_token.created", "api_token.renamed", "api_token.expiry_scheduled", "api_token.expired",
+    "api_token.activated", "api_token.deleted",
+    "environment.created", "environment.renamed", "environment.deleted",
+    "webhook_subscription.created", "webhook_subscription.deleted", "webhook_subscription.target_url_changed",
+    "webhook_subscription.enabled", "webhook_subscription.disabled", "webhook_subscription.events.updated",
+    "webhook_subscription.phone_numbers.updated", "webhook_subscription.routing_headers_set",
+    "webhook_subscription.routing_headers_cleared",
+    "team_member.added", "team_member.signed_in", "team_member.signed_out",
+)  # fmt: skip

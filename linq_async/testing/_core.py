@@ -4,8 +4,9 @@
 handlers are methods marked ``@route(method, path)`` and whose state is set up by its
 ``_setup_<area>`` method; ``FakeLinqServer`` is the base plus every area. A handler raises
 ``Refused(rule)`` for a documented refusal, answered with the error ``rule_errors`` gives it.
-It is a server: it imports ``aiohttp.web`` and nothing of the client, apart from the shared
-validation of ids and handles and the shared wire rules.
+It is a server: it imports ``aiohttp.web`` and, of the client, only what both sides must agree on:
+the validation of ids and handles (``_validate``), the wire rules (``_rules``), and the few rule
+functions that live beside the endpoints they belong to (payments, polls, attachments, block lists).
 """
 
 from __future__ import annotations
