@@ -98,12 +98,39 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", "linq_async", "tests/typing")
 
 
+def _chromium() -> str | None:
+    """The Chromium (or Chrome) to check the site in: $CHROMIUM, else the first one on PATH."""
+    candidates = [
+        os.environ.get("CHROMIUM", ""),
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    return next((found for name in candidates if name and (found := shutil.which(name))), None)
+
+
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the documentation with mkdocs --strict (warnings are errors) into site/."""
+    """Build the documentation (mkdocs --strict) into site/, then check it, in headless Chromium when there is one.
+
+    tests/check_site.py checks the API reference against the package and loads pages served under the
+    site's sub-path; screenshots go to .cache/site-check/. The browser check needs Chromium, which this
+    session never installs: without one it is skipped with a warning, and fails the session under CI
+    (.ci/run installs Chromium first).
+    """
     session.install("-e", ".")
     session.install(*nox.project.dependency_groups(PYPROJECT, "docs"))
     session.run("mkdocs", "build", "--strict", "--site-dir", "site", env={"NO_MKDOCS_2_WARNING": "1"})
+    check = ["python", "tests/check_site.py", "site"]
+    browser = _chromium()
+    if browser is not None:
+        check += ["--chromium", browser, "--screenshots", str(ROOT / ".cache" / "site-check")]
+    elif os.environ.get("CI"):
+        session.error("Chromium not found: under CI the built site is checked in a browser (.ci/run installs it)")
+    else:
+        session.warn("Chromium not found (install it or set CHROMIUM): the site is checked without a browser")
+    session.run(*check)
 
 
 @nox.session
