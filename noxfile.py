@@ -1,4 +1,4 @@
-"""Project sessions. `python3 -m nox` runs the checks CI runs: lint, typecheck, tests (3.11-3.13), docs.
+"""Project sessions. `python3 -m nox` runs the checks CI runs: lint, typecheck, tests (3.11-3.13), docs, package.
 
 Other sessions: `demo` (the README's first command), `bench` (figures for docs/benchmarks.md).
 """
@@ -20,7 +20,7 @@ PRISM_DIR = ROOT / ".cache" / "prism"
 PRISM_BIN = PRISM_DIR / "node_modules" / ".bin" / "prism"
 PRISM_PACKAGE = "@stoplight/prism-cli@5.14.2"
 
-nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
+nox.options.sessions = ["lint", "typecheck", "tests", "docs", "package"]
 nox.options.reuse_venv = "yes"
 
 
@@ -131,6 +131,24 @@ def docs(session: nox.Session) -> None:
     else:
         session.warn("Chromium not found (install it or set CHROMIUM): the site is checked without a browser")
     session.run(*check)
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """Build the sdist and the wheel into dist/ and check them: contents, metadata, twine, a fresh install.
+
+    tests/check_dist.py checks what each holds (and does not), the metadata, builds the docs from the
+    sdist, and installs the wheel into a new virtual environment to import it from outside the tree.
+    """
+    session.install("build", "twine", "trove-classifiers")
+    session.install(*nox.project.dependency_groups(PYPROJECT, "docs"))
+    dist = ROOT / "dist"
+    for old in dist.glob("linq_async-*"):
+        old.unlink()
+    session.run("python", "-m", "build", "--outdir", str(dist))
+    session.run("python", "-m", "twine", "check", "--strict", *map(str, sorted(dist.glob("linq_async-*"))))
+    venv = Path(session.create_tmp()) / "installed"
+    session.run("python", "tests/check_dist.py", str(dist), "--venv", str(venv), "--build-docs")
 
 
 @nox.session
