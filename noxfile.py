@@ -1,4 +1,4 @@
-"""Project sessions. `python3 -m nox` runs the checks CI runs: lint, typecheck, tests (3.11-3.13), docs.
+"""Project sessions. `python3 -m nox` runs the checks CI runs: lint, typecheck, tests (3.11-3.13), docs, package.
 
 Other sessions: `demo` (the README's first command), `bench` (figures for docs/benchmarks.md).
 """
@@ -20,7 +20,7 @@ PRISM_DIR = ROOT / ".cache" / "prism"
 PRISM_BIN = PRISM_DIR / "node_modules" / ".bin" / "prism"
 PRISM_PACKAGE = "@stoplight/prism-cli@5.14.2"
 
-nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
+nox.options.sessions = ["lint", "typecheck", "tests", "docs", "package"]
 nox.options.reuse_venv = "yes"
 
 
@@ -98,12 +98,57 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", "linq_async", "tests/typing")
 
 
+def _chromium() -> str | None:
+    """The Chromium (or Chrome) to check the site in: $CHROMIUM, else the first one on PATH."""
+    candidates = [
+        os.environ.get("CHROMIUM", ""),
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    return next((found for name in candidates if name and (found := shutil.which(name))), None)
+
+
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the documentation with mkdocs --strict (warnings are errors) into site/."""
+    """Build the documentation (mkdocs --strict) into site/, then check it, in headless Chromium when there is one.
+
+    tests/check_site.py checks the API reference against the package and loads pages served under the
+    site's sub-path; screenshots go to .cache/site-check/. The browser check needs Chromium, which this
+    session never installs: without one it is skipped with a warning, and fails the session under CI
+    (.ci/run installs Chromium first).
+    """
     session.install("-e", ".")
     session.install(*nox.project.dependency_groups(PYPROJECT, "docs"))
     session.run("mkdocs", "build", "--strict", "--site-dir", "site", env={"NO_MKDOCS_2_WARNING": "1"})
+    check = ["python", "tests/check_site.py", "site"]
+    browser = _chromium()
+    if browser is not None:
+        check += ["--chromium", browser, "--screenshots", str(ROOT / ".cache" / "site-check")]
+    elif os.environ.get("CI"):
+        session.error("Chromium not found: under CI the built site is checked in a browser (.ci/run installs it)")
+    else:
+        session.warn("Chromium not found (install it or set CHROMIUM): the site is checked without a browser")
+    session.run(*check)
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """Build the sdist and the wheel into dist/ and check them: contents, metadata, twine, a fresh install.
+
+    tests/check_dist.py checks what each holds (and does not), the metadata, builds the docs from the
+    sdist, and installs the wheel into a new virtual environment to import it from outside the tree.
+    """
+    session.install("build", "twine", "trove-classifiers")
+    session.install(*nox.project.dependency_groups(PYPROJECT, "docs"))
+    dist = ROOT / "dist"
+    for old in dist.glob("linq_async-*"):
+        old.unlink()
+    session.run("python", "-m", "build", "--outdir", str(dist))
+    session.run("python", "-m", "twine", "check", "--strict", *map(str, sorted(dist.glob("linq_async-*"))))
+    venv = Path(session.create_tmp()) / "installed"
+    session.run("python", "tests/check_dist.py", str(dist), "--venv", str(venv), "--build-docs")
 
 
 @nox.session
