@@ -52,7 +52,7 @@ MISSING_PAGE = "no/such/page/"  # served 404.html, two levels below the site roo
 SEARCH_TERM = "participants"
 
 # Names starting with an underscore and a capital are private classes (``_Runner``, ``_LoopThread``).
-PRIVATE_TYPE = re.compile(r"(?<![\w.])_[A-Z]\w*")
+PRIVATE_TYPE = re.compile(r"(?<![\w.])_(?:[A-Z]\w*|[a-z]\w*\.)")
 FAILURES: list[str] = []
 
 

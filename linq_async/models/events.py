@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 import attrs
 
 from .._convert import Model, register_tagged_union
-from .._rules import EVENT_TYPES as _EVENT_TYPES
+from .. import _rules
 from .chats import Chat
 from .common import ChatHandle, HealthStatus, MessageEffect, ReplyTo
 from .messages import Part
@@ -155,7 +155,7 @@ __all__ = [
     "ZeroDayRetentionUpdatedWebhookEvent",
 ]
 
-EVENT_TYPES = _EVENT_TYPES
+EVENT_TYPES: tuple[str, ...] = _rules.EVENT_TYPES
 """Every event type one can subscribe to, in the order ``GET /v3/webhook-events`` lists them."""
 
 
