@@ -545,12 +545,15 @@ class AsyncLinqClient:
         headers: Mapping[str, str] | None = None,
         options: RequestOptions | None = None,
         raw: bool = False,
+        repeatable: bool = False,
     ) -> Any:
         """Send one logical request, retried per the policy; every endpoint goes through here.
 
         Returns the model ``into`` (None when ``into`` is None), or an ``AsyncAPIResponse`` when
         ``raw``. Everything is validated and encoded before the first attempt, so every retry sends
-        the same bytes.
+        the same bytes. A transport failure after the request may have reached the server is
+        marked ``may_have_applied`` (so not retried) unless the request is ``repeatable`` or
+        ``_rules.repeatable`` finds it so.
         """
         conn = self._conn
         url = conn.base_url + path
@@ -572,10 +575,25 @@ class AsyncLinqClient:
         try:
             response = await self._attempt(method, url, data, send_headers, timeout, counter)
         except APIError as exc:
+            # Decided on the first failure only: the success path pays nothing for it.
+            from ._rules import repeatable as safe_to_repeat
+
+            once = not repeatable and not safe_to_repeat(method, body, send_headers)
+            if once:
+                _unsafe_to_repeat(exc)
             policy = self._retry
             if not policy.max_retries or not policy.is_retryable(exc):
                 raise
-            response = await policy._run(lambda: self._attempt(method, url, data, send_headers, timeout, counter), exc)
+
+            async def again() -> RawResponse:
+                try:
+                    return await self._attempt(method, url, data, send_headers, timeout, counter)
+                except APIError as failure:
+                    if once:
+                        _unsafe_to_repeat(failure)
+                    raise
+
+            response = await policy._run(again, exc)
         if counter is not None:
             return AsyncAPIResponse(
                 response,
@@ -892,6 +910,17 @@ def _invalid(raw: RawResponse, message: str, data: object, method: str, url: str
         method=method,
         url=url,
     )
+
+
+def _unsafe_to_repeat(exc: APIError) -> None:
+    """Mark a transport failure of a request that may have been applied and must not go out twice."""
+    if isinstance(exc, APIConnectionError) and exc.sent and not exc.may_have_applied:
+        exc.may_have_applied = True
+        exc.message = (
+            f"{exc.message}; not retried: the request may have reached the server, and sending it again "
+            "could apply it twice (check before sending again)"
+        )
+        exc.args = (exc.message,)
 
 
 def _redacted(headers: Mapping[str, str]) -> dict[str, str]:

@@ -111,7 +111,17 @@ def _rebuild(cls: type[APIError], state: dict[str, Any], args: tuple[Any, ...]) 
 
 
 class APIConnectionError(APIError):
-    """The request failed in transport: connection refused or reset, broken or truncated answer."""
+    """The request failed in transport: connection refused or reset, broken or truncated answer.
+
+    ``sent`` is False when it failed while connecting (nothing reached the server), True when the
+    server may have received it. ``may_have_applied`` is True when it was sent and repeating it is
+    not known to be safe (a POST or PATCH without an idempotency key): such a failure is not
+    retried, since a second copy could apply the change twice. Check the state (``retrieve``,
+    ``list``) before sending it again.
+    """
+
+    sent: bool = True
+    may_have_applied: bool = False
 
 
 class APITimeoutError(APIConnectionError):

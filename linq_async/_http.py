@@ -95,22 +95,27 @@ def _certificate(exc: BaseException, method: str, url: str, _: _Limits) -> str:
     )
 
 
-# aiohttp or OS failure -> (our class, the message). First match wins, so subclasses come first.
+# aiohttp or OS failure -> (our class, the message, whether the request may have been sent). First
+# match wins, so subclasses come first. Failures while connecting (a connect timeout, a refused
+# connection or tunnel, a certificate) happen before the request is written: it never left.
 _FAILURES: tuple[
-    tuple[type[BaseException] | tuple[type[BaseException], ...], type[APIConnectionError], Describe], ...
+    tuple[type[BaseException] | tuple[type[BaseException], ...], type[APIConnectionError], Describe, bool], ...
 ] = (
-    (TimeoutError, APITimeoutError, _timed_out),  # asyncio's and aiohttp's timeouts are both TimeoutError
-    (aiohttp.ClientConnectorCertificateError, CertificateVerificationError, _certificate),
+    (aiohttp.ConnectionTimeoutError, APITimeoutError, _timed_out, False),
+    (TimeoutError, APITimeoutError, _timed_out, True),  # asyncio's and aiohttp's timeouts are both TimeoutError
+    (aiohttp.ClientConnectorCertificateError, CertificateVerificationError, _certificate, False),
     (
         aiohttp.ClientProxyConnectionError,
         APIConnectionError,
         lambda exc, method, url, _: f"could not connect to the proxy for {method} {url}: {_safe_text(exc.os_error)}",  # type: ignore[attr-defined]
+        False,
     ),
-    (aiohttp.ClientHttpProxyError, APIConnectionError, _proxy_refused),
+    (aiohttp.ClientHttpProxyError, APIConnectionError, _proxy_refused, False),
     (
         aiohttp.ClientConnectorError,
         APIConnectionError,
         lambda exc, method, url, _: f"could not connect for {method} {url}: {_safe_text(exc.os_error)}",  # type: ignore[attr-defined]
+        False,
     ),
     (
         # Raised while parsing a broken answer (bad status line, oversized headers); its repr carries
@@ -118,30 +123,37 @@ _FAILURES: tuple[
         aiohttp.ClientResponseError,
         APIConnectionError,
         lambda exc, method, url, _: f"invalid HTTP answer to {method} {url}: {exc.status} {exc.message}",  # type: ignore[attr-defined]
+        True,
     ),
     (
         aiohttp.ClientPayloadError,
         APIConnectionError,
         lambda exc, method, url, _: f"the answer to {method} {url} was cut off before its end",
+        True,
     ),
     (
         aiohttp.ServerDisconnectedError,
         APIConnectionError,
         lambda exc, method, url, _: f"the server closed the connection before answering {method} {url}",
+        True,
     ),
-    (aiohttp.InvalidURL, APIConnectionError, lambda exc, method, url, _: f"invalid URL for {method}: {url}"),
+    (aiohttp.InvalidURL, APIConnectionError, lambda exc, method, url, _: f"invalid URL for {method}: {url}", False),
     (
         (aiohttp.ClientError, OSError),
         APIConnectionError,
         lambda exc, method, url, _: f"{method} {url} failed in transport: {type(exc).__name__}: {_safe_text(exc)}",
+        True,
     ),
 )
 
 
 def _translate(exc: BaseException, method: str, url: str, limits: _Limits) -> APIConnectionError | None:
-    for kind, cls, describe in _FAILURES:
+    for kind, cls, describe, sent in _FAILURES:
         if isinstance(exc, kind):
-            return cls(describe(exc, method, url, limits), method=method, url=url)
+            error = cls(describe(exc, method, url, limits), method=method, url=url)
+            if not sent:
+                error.sent = False
+            return error
     return None
 
 
@@ -278,7 +290,9 @@ class Transport:
             if translated is None:
                 raise
             if full != url and full in translated.message:  # aiohttp's text may quote the whole URL
+                sent = translated.sent
                 translated = type(translated)(translated.message.replace(full, url), method=method, url=url)
+                translated.sent = sent
             failure = translated
         if 200 <= status < 300:
             # The status line said the change happened: sending it again would apply it twice.

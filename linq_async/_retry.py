@@ -3,7 +3,10 @@
 Classification follows Linq's code ranges, not only the HTTP status: every 3xxx code and the
 transient 2007, 2009, 2022 and 4004 are retried, as are 5xx answers with no Linq envelope (HTML
 from a proxy), 429, connection failures and timeouts. Every other 1xxx/2xxx code is permanent,
-including the 409s 1006 and 2013 that a generic "retry every 409" rule would repeat.
+including the 409s 1006 and 2013 that a generic "retry every 409" rule would repeat. A connection
+failure or timeout after the request may have reached the server is retried only when repeating it
+is safe: a GET, PUT or DELETE, or a request carrying an idempotency key
+(``APIConnectionError.may_have_applied`` tells).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ _RATE_LIMITED_CODE = 1007
 def is_retryable(exc: BaseException) -> bool:
     """Tell whether a failed attempt may be repeated. Control-flow exceptions never are."""
     if isinstance(exc, APIConnectionError):
-        return not isinstance(exc, CertificateVerificationError)
+        return not exc.may_have_applied and not isinstance(exc, CertificateVerificationError)
     if not isinstance(exc, APIStatusError):
         return False
     if exc.status == 429:

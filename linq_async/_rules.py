@@ -36,6 +36,7 @@ __all__ = [
     "check_message",
     "check_recipients_count",
     "has_url",
+    "repeatable",
 ]
 
 SERVICES = ("iMessage", "RCS", "SMS")
@@ -278,3 +279,24 @@ EVENT_TYPES: tuple[str, ...] = (
     "webhook_subscription.routing_headers_cleared",
     "team_member.added", "team_member.signed_in", "team_member.signed_out",
 )  # fmt: skip
+
+
+# Repeating a request --------------------------------------------------------------------------
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+def repeatable(method: str, body: Mapping[str, object] | None, headers: Mapping[str, str]) -> bool:
+    """Tell whether sending a request twice has the effect of sending it once.
+
+    True for the idempotent HTTP methods, and for a request carrying an idempotency key: the
+    ``Idempotency-Key`` header, or ``idempotency_key`` in a top-level object of the body
+    (``message``, ``poll``), which the API uses to answer a repeat with the first result.
+    """
+    if method in _SAFE_METHODS:
+        return True
+    if any(value and name.lower() == "idempotency-key" for name, value in headers.items()):
+        return True
+    return body is not None and any(
+        isinstance(value, Mapping) and value.get("idempotency_key") for value in body.values()
+    )

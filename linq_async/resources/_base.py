@@ -127,6 +127,7 @@ class Resource(Generic[Mode]):
         params: Mapping[str, object] | None = None,
         headers: Mapping[str, str] | None = None,
         options: RequestOptions | None = None,
+        repeatable: bool = False,
     ) -> Awaitable[M]: ...
 
     @overload
@@ -140,6 +141,7 @@ class Resource(Generic[Mode]):
         params: Mapping[str, object] | None = None,
         headers: Mapping[str, str] | None = None,
         options: RequestOptions | None = None,
+        repeatable: bool = False,
     ) -> Awaitable[None]: ...
 
     def _request(
@@ -152,13 +154,24 @@ class Resource(Generic[Mode]):
         params: Mapping[str, object] | None = None,
         headers: Mapping[str, str] | None = None,
         options: RequestOptions | None = None,
+        repeatable: bool = False,
     ) -> Awaitable[Any]:
         """Send through the client's request core: the model (or, in raw mode, the raw response).
 
+        ``repeatable``: a POST or PATCH whose repetition changes nothing more (it sets a state, or
+        only reads), so a transport failure after sending may be retried; see ``_rules.repeatable``.
         Returns the core's coroutine itself (no coroutine of its own: one frame less per request).
         """
         return self._client._request(
-            method, path, into=into, body=body, params=params, headers=headers, options=options, raw=self._raw
+            method,
+            path,
+            into=into,
+            body=body,
+            params=params,
+            headers=headers,
+            options=options,
+            raw=self._raw,
+            repeatable=repeatable,
         )
 
     def _paginate(

@@ -215,7 +215,9 @@ class Attachments(Resource[Mode]):
             "filename": check_filename(filename),
             "size_bytes": check_size(size_bytes),
         }
-        return await self._request("POST", "/v3/attachments", body=body, into=AttachmentCreateResponse, options=options)
+        return await self._request(
+            "POST", "/v3/attachments", body=body, into=AttachmentCreateResponse, options=options, repeatable=True
+        )
 
     @endpoint
     async def retrieve(

@@ -65,7 +65,12 @@ class BlockedHandles(Resource[Mode]):
                 raise ValidationError(f"reason must be a string, got {type(reason).__name__}")
             body["reason"] = reason
         return await self._request(
-            "POST", "/v3/blocked_handles", body=body, into=BlockedHandleBlockResponse, options=options
+            "POST",
+            "/v3/blocked_handles",
+            body=body,
+            into=BlockedHandleBlockResponse,
+            options=options,
+            repeatable=True,
         )
 
     @endpoint

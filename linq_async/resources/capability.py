@@ -54,7 +54,12 @@ class Capability(Resource[Mode]):
         """
         body = _check_body(_validate.handle(address), from_)
         return await self._request(
-            "POST", "/v3/capability/check_imessage", body=body, into=HandleCheckResponse, options=options
+            "POST",
+            "/v3/capability/check_imessage",
+            body=body,
+            into=HandleCheckResponse,
+            options=options,
+            repeatable=True,
         )
 
     @endpoint
@@ -72,7 +77,12 @@ class Capability(Resource[Mode]):
         """
         body = _check_body(phone(address, "address"), from_)
         return await self._request(
-            "POST", "/v3/capability/check_rcs", body=body, into=HandleCheckResponse, options=options
+            "POST",
+            "/v3/capability/check_rcs",
+            body=body,
+            into=HandleCheckResponse,
+            options=options,
+            repeatable=True,
         )
 
     # Spelt as the paths are.

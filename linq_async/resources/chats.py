@@ -82,7 +82,9 @@ class Typing(Resource[Mode]):
         indicator. Raises ``ValidationError`` before sending for a bad id; ``NotFoundError``,
         ``ConflictError`` (2013) or another ``APIError``.
         """
-        return await self._request("POST", f"/v3/chats/{_validate.chat_id(chat_id)}/typing", options=options)
+        return await self._request(
+            "POST", f"/v3/chats/{_validate.chat_id(chat_id)}/typing", options=options, repeatable=True
+        )
 
     @endpoint
     async def stop(self, chat_id: str | uuid.UUID, **options: Unpack[RequestOptions]) -> None:
@@ -203,7 +205,7 @@ class Background(Resource[Mode]):
                 body[name] = list(value) if name == "shades" and isinstance(value, (list, tuple)) else value
         check_background(body)
         path = f"/v3/chats/{_validate.chat_id(chat_id)}/background"
-        return await self._request("POST", path, body=body, options=options)
+        return await self._request("POST", path, body=body, options=options, repeatable=True)
 
     @endpoint
     async def remove(self, chat_id: str | uuid.UUID, **options: Unpack[RequestOptions]) -> None:
@@ -364,7 +366,11 @@ class Chats(Resource[Mode]):
         before sending for a bad id; ``ConflictError``, ``NotFoundError`` or another ``APIError``.
         """
         return await self._request(
-            "POST", f"/v3/chats/{_validate.chat_id(chat_id)}/leave", into=ChatLeaveResponse, options=options
+            "POST",
+            f"/v3/chats/{_validate.chat_id(chat_id)}/leave",
+            into=ChatLeaveResponse,
+            options=options,
+            repeatable=True,
         )
 
     @endpoint
@@ -374,7 +380,9 @@ class Chats(Resource[Mode]):
         ``POST /v3/chats/{chat_id}/read``. ``chat_id``: the chat. Raises ``ValidationError`` before
         sending for a bad id; ``NotFoundError``, ``ConflictError`` (2013) or another ``APIError``.
         """
-        return await self._request("POST", f"/v3/chats/{_validate.chat_id(chat_id)}/read", options=options)
+        return await self._request(
+            "POST", f"/v3/chats/{_validate.chat_id(chat_id)}/read", options=options, repeatable=True
+        )
 
     @endpoint
     async def send_voicememo(

@@ -115,7 +115,13 @@ class ContactCards(Resource[Mode]):
         if not body:
             raise ValidationError("give first_name, image_url or last_name: an empty update would spend a call")
         return await self._request(
-            "PATCH", "/v3/contact_card", params=params, body=body, into=SetContactCard, options=options
+            "PATCH",
+            "/v3/contact_card",
+            params=params,
+            body=body,
+            into=SetContactCard,
+            options=options,
+            repeatable=True,
         )
 
 

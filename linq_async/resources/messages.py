@@ -520,7 +520,12 @@ class Messages(Resource[Mode]):
         path = f"{_path(message_id)}/reactions/{_reaction_id(reaction_id)}"
         body = {"placement": _placement(placement)}
         return await self._request(
-            "PATCH", path, body=body, into=MessageUpdateStickerPlacementResponse, options=options
+            "PATCH",
+            path,
+            body=body,
+            into=MessageUpdateStickerPlacementResponse,
+            options=options,
+            repeatable=True,
         )
 
     @endpoint

@@ -48,6 +48,7 @@ class Participants(Resource[Mode]):
         return await self._request(
             "POST", _path(chat_id), body={"handle": _validate.handle(handle)}, into=ParticipantAddResponse,
             options=options,
+            repeatable=True,
         )  # fmt: skip
 
     @endpoint

@@ -299,7 +299,7 @@ class PaymentRequests(Resource[Mode]):
         cancelled or expired), ``NotFoundError`` (2021) or another ``APIError``.
         """
         path = f"/v3/payment_requests/{resource_id(payment_request_id, 'payment_request_id')}/cancel"
-        return await self._request("POST", path, into=PaymentRequest, options=options)
+        return await self._request("POST", path, into=PaymentRequest, options=options, repeatable=True)
 
 
 class SyncPaymentRequests(SyncResource[Mode]):

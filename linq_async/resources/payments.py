@@ -231,7 +231,7 @@ class Payments(Resource[Mode]):
         ``APIError``.
         """
         path = f"/v3/payments/{resource_id(payment_id, 'payment_id')}/cancel"
-        return await self._request("POST", path, into=Payment, options=options)
+        return await self._request("POST", path, into=Payment, options=options, repeatable=True)
 
     @endpoint
     async def credentials(self, payment_id: str, **options: Unpack[RequestOptions]) -> PaymentCredentialsResponse:

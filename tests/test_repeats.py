@@ -1,0 +1,175 @@
+"""A request that may have reached the server is sent again only where a repeat changes nothing.
+
+Every endpoint's wire case is called with the connection dropped after the request was read (the
+server may have applied it). GET, PUT and DELETE, requests carrying an idempotency key, and the
+POST/PATCH endpoints listed in ``REPEAT_SAFE`` are retried; every other POST/PATCH raises
+``APIConnectionError`` with ``may_have_applied`` set, after one request. A new POST or PATCH
+endpoint fails here until it is placed in one of the two sets below.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from linq_async import APIConnectionError, APITimeoutError, AsyncLinqClient, RetryPolicy, SyncLinqClient
+from linq_async.testing import FakeLinqServer
+
+from .clients import Blocking
+from .helpers import ADD_OK, CHAT, KEY, ScriptedAPI, Sleeps
+from .wire import WireCase, all_cases, answer, call_ours
+
+# POST/PATCH endpoints whose repetition has no further effect: they set a state, or only read.
+REPEAT_SAFE = {
+    "attachments.create",  # a second upload slot, never used, expires
+    "blocked_handles.block",
+    "capability.check_RCS",
+    "capability.check_i_message",
+    "chats.background.set",
+    "chats.leave_chat",
+    "chats.mark_as_read",
+    "chats.participants.add",
+    "chats.typing.start",
+    "contact_card.update",
+    "messages.update_sticker_placement",
+    "payment_requests.cancel",
+    "payments.cancel",
+}
+# POST/PATCH endpoints whose idempotency key (generated when not given) makes a repeat harmless.
+KEYED = {
+    "chats.create",
+    "chats.messages.send",
+    "chats.polls.create",
+    "messages.create",
+    "payment_requests.create",
+    "payments.create",
+}
+# POST/PATCH endpoints a repeat would apply twice: a second message, edit, vote, subscription...
+ONCE = {
+    "chats.location.request",
+    "chats.send_voicememo",
+    "chats.share_contact_card",
+    "contact_card.create",
+    "messages.add_reaction",
+    "messages.poll.add_options",
+    "messages.poll.vote",
+    "messages.update",
+    "messages.update_app_card",
+    "payment_handles.connect",
+    "payment_handles.verify",
+    "payment_providers.connect",
+    "phone_numbers.start_reputation_audit",
+    "webhook_subscriptions.create",
+}
+
+
+@pytest.fixture(params=["async", "sync"])
+def recorded(request: pytest.FixtureRequest, recorder: ScriptedAPI, sleeps: Sleeps) -> Iterator[Any]:
+    policy = RetryPolicy(sleep=sleeps)
+    if request.param == "sync":
+        with SyncLinqClient(KEY, base_url=recorder.base_url, retry=policy) as client:
+            yield client
+        return
+    with asyncio.Runner() as runner:
+        client = AsyncLinqClient(KEY, base_url=recorder.base_url, retry=policy)
+        yield Blocking(client, runner)
+        runner.run(client.close())
+
+
+def _one_case_per_endpoint() -> list[Any]:
+    seen: dict[str, WireCase] = {}
+    for case in all_cases():
+        seen.setdefault(case.name, case)
+    return [case.param() for case in seen.values()]
+
+
+def test_every_post_and_patch_endpoint_is_placed() -> None:
+    assert not REPEAT_SAFE & KEYED and not REPEAT_SAFE & ONCE and not KEYED & ONCE
+    names = {case.name for case in all_cases()}
+    assert names >= REPEAT_SAFE | KEYED | ONCE, "a name below is not an endpoint with a wire case"
+
+
+@pytest.mark.parametrize("case", _one_case_per_endpoint())
+def test_a_dropped_connection_is_retried_only_where_a_repeat_is_safe(
+    case: WireCase, recorded: Any, recorder: ScriptedAPI
+) -> None:
+    answer(recorder, case)
+    recorder.drop()
+    try:
+        call_ours(recorded, case)
+        failure = None
+    except APIConnectionError as exc:
+        failure = exc
+    method = recorder.seen[0].method
+    if method in ("GET", "PUT", "DELETE"):
+        repeated = True
+    else:
+        placed = [s for s, names in (("safe", REPEAT_SAFE), ("keyed", KEYED), ("once", ONCE)) if case.name in names]
+        assert placed, f"{method} {case.name}: decide whether a repeat is safe and add it to a set at the top"
+        repeated = placed != ["once"]
+        if placed == ["keyed"]:
+            sent = recorder.seen[0]
+            assert "idempotency" in (sent.body or b"").decode() + str(dict(sent.headers)).lower()
+    if repeated:
+        assert failure is None
+        assert len(recorder.seen) == 2
+        assert recorder.seen[0].body == recorder.seen[1].body
+    else:
+        assert isinstance(failure, APIConnectionError)
+        assert failure.sent and failure.may_have_applied
+        assert "not retried" in str(failure)
+        assert len(recorder.seen) == 1
+
+
+def test_a_failure_to_connect_is_retried_even_for_a_request_that_goes_out_once() -> None:
+    # Nothing listens on the port: the request never left, so a repeat cannot apply it twice.
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    tries: list[float] = []
+
+    async def counting(delay: float) -> None:
+        tries.append(delay)
+
+    policy = RetryPolicy(sleep=counting)
+    with (
+        SyncLinqClient(KEY, base_url=f"http://127.0.0.1:{port}", retry=policy) as client,
+        pytest.raises(APIConnectionError) as caught,
+    ):
+        client.chats.send_voicememo(CHAT, voice_memo_url="https://example.com/memo.m4a")
+    assert not caught.value.sent and not caught.value.may_have_applied
+    assert len(tries) == 2, "both retries were made"
+
+
+def test_a_timeout_after_the_server_applied_it_sends_a_voice_memo_once(any_client: Any, fake_server: Any) -> None:
+    fake: FakeLinqServer = fake_server
+    chat = fake.create_chat(["+14155550101", "+14155550102"])
+    before = len(fake.messages(chat))
+    fake.inject("slow", delay=0.4, path="/voicememo")
+    with pytest.raises(APITimeoutError) as caught:
+        any_client.chats.send_voicememo(chat, voice_memo_url="https://example.com/memo.m4a", timeout=0.1)
+    assert caught.value.may_have_applied
+    deadline = time.monotonic() + 3
+    while len(fake.messages(chat)) == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.1)  # a second copy would have arrived by now
+    assert len(fake.messages(chat)) == before + 1
+    assert len([r for r in fake.requests if r.path.endswith("/voicememo")]) == 1
+
+
+def test_a_policy_may_choose_to_repeat_anyway(recorder: ScriptedAPI, sleeps: Sleeps) -> None:
+    class Bold(RetryPolicy):
+        def is_retryable(self, exc: BaseException) -> bool:
+            return isinstance(exc, APIConnectionError) or super().is_retryable(exc)
+
+    recorder.drop()
+    recorder.reply(202, ADD_OK)
+    with SyncLinqClient(KEY, base_url=recorder.base_url, retry=Bold(sleep=sleeps)) as client:
+        client.messages.poll.add_options("3f1a1c1e-2d3b-4c5d-8e9f-0a1b2c3d4e5f", options=["c"])
+    assert len(recorder.seen) == 2
