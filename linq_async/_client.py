@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import datetime as dt
 import json
 import logging
 import os
@@ -100,9 +101,15 @@ _NO_LIMIT = Timeout(total=None, connect=None)
 
 
 def _timeout(value: object, base: Timeout | None = None) -> Timeout:
-    """A ``Timeout`` from a number of seconds (the total; connect keeps its limit) or a ``Timeout``."""
+    """A ``Timeout`` from seconds (the total; connect keeps its limit), a ``Timeout``, or None (no limit)."""
     if isinstance(value, Timeout):
         return value
+    if value is None:
+        return _NO_LIMIT
+    if hasattr(value, "connect") and hasattr(value, "read") and hasattr(value, "pool"):
+        raise ValidationError(
+            "timeout takes seconds, None or a linq_async.Timeout(total=..., connect=...), not an httpx.Timeout"
+        )
     total = _validate.positive_seconds(value, name="timeout")
     return Timeout(total=total, connect=(base or Timeout()).connect)
 
@@ -129,6 +136,10 @@ class RequestOptions(TypedDict, total=False):
 _OPTION_NAMES = frozenset(RequestOptions.__annotations__)
 # RFC 9110 token characters: what a header name may be made of.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", re.ASCII)
+# What a header value may not hold (RFC 9110 allows tab, visible characters and obs-text).
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# Headers that say where the request ends or goes; set by aiohttp from the URL and the body.
+_FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "host"})
 
 
 class _Secret(str):
@@ -138,6 +149,28 @@ class _Secret(str):
 
     def __repr__(self) -> str:
         return "'<redacted>'"
+
+
+V = TypeVar("V")
+
+
+def _masked(value: V) -> V:
+    """The value as a ``_Secret`` if it is a string: a traceback printing locals shows ``'<redacted>'``."""
+    if isinstance(value, str) and not isinstance(value, _Secret):
+        return _Secret(value)  # type: ignore[return-value]
+    return value
+
+
+class _Unset:
+    """Marks an argument left out where None means something (``with_options(timeout=None)``: no limit)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<not given>"
+
+
+_UNSET = _Unset()
 
 
 class AttemptListener(Protocol):
@@ -163,6 +196,15 @@ def listen(listener: AttemptListener | None) -> contextvars.Token[AttemptListene
 _CONNECTIONS: weakref.WeakSet[_Connection] = weakref.WeakSet()
 
 
+def _sdk_headers(api_key: str) -> dict[str, str]:
+    """The headers every request carries before the user's defaults (User-Agent joins with the first session)."""
+    return {
+        "Authorization": _Secret(f"Bearer {api_key}"),
+        "Accept": "application/json",
+        "Content-Type": "application/json",
+    }
+
+
 class _Connection:
     """What ``with_options`` views share: the key, base URL, headers and the transports.
 
@@ -182,23 +224,21 @@ class _Connection:
     ) -> None:
         self.api_key = _Secret(api_key)
         self.base_url = base_url
+        self.allow_insecure_http = False
         self.session = session
         self.max_connections = max_connections
         self.max_response_bytes = max_response_bytes
         self.per_loop = False
         self.closed = False
         self.default_query: dict[str, object] = {}
+        self.custom_headers: dict[str, str] = {}
         self.webhook_secret: str | None = None
         self.proxy: str | None = None
         self.trust_env = True
         self.ssl_context: ssl.SSLContext | None = None
         self.transport: Transport | None = None
         self.by_loop: dict[asyncio.AbstractEventLoop, Transport] = {}
-        self.headers: dict[str, str] = {
-            "Authorization": _Secret(f"Bearer {api_key}"),
-            "Accept": "application/json",
-            "Content-Type": "application/json",
-        }
+        self.headers = _sdk_headers(api_key)
         _CONNECTIONS.add(self)
 
     def get_transport(self) -> Transport:
@@ -264,6 +304,120 @@ class _Connection:
             transport.abandon()
         self.by_loop.clear()
         self.transport = None
+
+    @property
+    def root(self) -> _Connection:
+        """The connection that owns the transports (this one; a view's parent)."""
+        return self
+
+    def _with(
+        self,
+        api_key: str | None,
+        base_url: str | None,
+        webhook_secret: str | None,
+        default_headers: Mapping[str, str] | None,
+        set_default_headers: Mapping[str, str] | None,
+        default_query: Mapping[str, object] | None,
+        set_default_query: Mapping[str, object] | None,
+    ) -> _Connection:
+        """This connection, or a view of it with the given settings replaced (see ``with_options``)."""
+        api_key = _masked(api_key)
+        settings = (api_key, base_url, webhook_secret, default_headers, set_default_headers)
+        if all(value is None for value in (*settings, default_query, set_default_query)):
+            return self
+        if default_headers is not None and set_default_headers is not None:
+            raise ValidationError("give default_headers or set_default_headers, not both")
+        if default_query is not None and set_default_query is not None:
+            raise ValidationError("give default_query or set_default_query, not both")
+        key = self.api_key if api_key is None else _Secret(_validate.api_key(api_key, source="api_key"))
+        url = self.base_url
+        if base_url is not None:
+            url = _validate.base_url(base_url, allow_insecure_http=self.allow_insecure_http)
+            if url.split(":", 1)[0] != self.base_url.split(":", 1)[0]:
+                raise ValidationError(
+                    f"with_options cannot move a client from {self.base_url.split(':', 1)[0]}:// to "
+                    f"{url.split(':', 1)[0]}://: make a separate client"
+                )
+        custom = {} if set_default_headers is not None else self.custom_headers
+        extra = default_headers if default_headers is not None else set_default_headers
+        if extra is not None:
+            name = "default_headers" if default_headers is not None else "set_default_headers"
+            custom = _merged_headers(custom, extra, name)
+        headers = _merged_headers(_sdk_headers(key), custom, "default_headers")
+        view = _View(self, key, url, headers)
+        view.custom_headers = custom
+        if set_default_query is not None:
+            view.default_query = _merged(None, set_default_query, "set_default_query", "query parameter")
+        elif default_query is not None:
+            view.default_query = {
+                **self.default_query,
+                **_merged(None, default_query, "default_query", "query parameter"),
+            }
+        _encode_query(view.default_query)
+        if webhook_secret is not None:
+            if not isinstance(webhook_secret, str):
+                raise ValidationError(f"webhook_secret must be a string, got {type(webhook_secret).__name__}")
+            view.webhook_secret = _Secret(webhook_secret)
+        else:
+            view.webhook_secret = self.webhook_secret
+        return view
+
+
+def _shared(name: str) -> property:
+    def get(view: _View) -> Any:
+        return getattr(view.parent, name)
+
+    def put(view: _View, value: Any) -> None:
+        setattr(view.parent, name, value)
+
+    return property(get, put)
+
+
+class _View(_Connection):
+    """A ``with_options`` view with its own key, base URL, headers, query or webhook secret.
+
+    It sends on its parent's transports (so on its sessions, pool and proxy): closing either closes
+    both, as with linq-python's ``copy``.
+    """
+
+    transport = _shared("transport")
+    by_loop = _shared("by_loop")
+    closed = _shared("closed")
+    per_loop = _shared("per_loop")
+    session = _shared("session")
+    max_connections = _shared("max_connections")
+    max_response_bytes = _shared("max_response_bytes")
+    proxy = _shared("proxy")
+    trust_env = _shared("trust_env")
+    ssl_context = _shared("ssl_context")
+
+    def __init__(self, parent: _Connection, api_key: str, base_url: str, headers: dict[str, str]) -> None:
+        # No super().__init__(): everything but the settings below lives on the parent.
+        self.parent = parent.root
+        self.api_key = _Secret(api_key)
+        self.base_url = base_url
+        self.allow_insecure_http = parent.allow_insecure_http
+        self.headers = headers
+        self.default_query = dict(parent.default_query)
+        self.webhook_secret = parent.webhook_secret
+
+    @property
+    def root(self) -> _Connection:
+        return self.parent
+
+    def get_transport(self) -> Transport:
+        transport = self.parent.get_transport()
+        if "User-Agent" not in self.headers:
+            from ._http import USER_AGENT
+
+            self.headers["User-Agent"] = USER_AGENT
+        return transport
+
+    def pop_transport(self, loop: asyncio.AbstractEventLoop) -> Transport | None:
+        return self.parent.pop_transport(loop)
+
+    def forked(self) -> None:  # the parent is the registered one
+        pass
 
 
 # Run first in a forked child, before the connections forget their transports (the sync client's
@@ -362,7 +516,7 @@ class AsyncLinqClient:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | Timeout = Timeout(),
+        timeout: float | Timeout | None = Timeout(),
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         session: aiohttp.ClientSession | None = None,
@@ -377,16 +531,20 @@ class AsyncLinqClient:
         ca_bundle: str | os.PathLike[str] | None = None,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        # The key is held as a _Secret from here on: a traceback printed with its locals, for
+        # whatever argument failed, shows '<redacted>'.
         source = "api_key"
         if api_key is None:
-            api_key = os.environ.get(API_KEY_ENV)
+            source = f"${API_KEY_ENV}"
+            api_key = _masked(os.environ.get(API_KEY_ENV))
             if api_key is None:
                 raise ValidationError(f"no API key: pass api_key= or set the {API_KEY_ENV} environment variable")
-            source = f"${API_KEY_ENV}"
+        else:
+            api_key = _masked(api_key)
         try:
             key = _validate.api_key(api_key, source=source)
         except ValidationError:
-            api_key = None  # keep the refused key out of this frame's locals in tracebacks
+            api_key = None  # a refused non-string is not masked: keep it out of this frame's locals
             raise
         if base_url is None:
             env_url = os.environ.get(BASE_URL_ENV)
@@ -403,8 +561,10 @@ class AsyncLinqClient:
         if session is not None and not _looks_like_session(session):
             raise ValidationError(f"session must be an aiohttp.ClientSession, got {type(session).__name__}")
         conn = _Connection(key, url, session, max_connections, max_response_bytes)
+        conn.allow_insecure_http = bool(allow_insecure_http)
         if default_headers is not None:
             conn.headers = _merged_headers(conn.headers, default_headers, "default_headers")
+            conn.custom_headers = _merged_headers({}, default_headers, "default_headers")
         if default_query is not None:
             conn.default_query = _merged(None, default_query, "default_query", "query parameter")
             _encode_query(conn.default_query)  # refuse values that cannot be sent, now
@@ -458,23 +618,49 @@ class AsyncLinqClient:
         """Whether ``close()`` has been called."""
         return self._conn.closed
 
+    @property
+    def api_key(self) -> str:
+        """The API key (its ``repr`` is ``'<redacted>'``)."""
+        return self._conn.api_key
+
+    @property
+    def max_retries(self) -> int:
+        """How many times a failed request is retried (``retry.max_retries``)."""
+        return self._retry.max_retries
+
     def with_options(
         self,
         *,
-        timeout: float | Timeout | None = None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        webhook_secret: str | None = None,
+        timeout: float | Timeout | _Unset | None = _UNSET,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        set_default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        set_default_query: Mapping[str, object] | None = None,
     ) -> AsyncLinqClient:
-        """Return a view of this client with other per-request options, sharing its session.
+        """Return a copy of this client with some settings replaced, sending on the same sessions.
 
-        ``timeout`` is a number of seconds (the total) or a ``Timeout``; ``max_retries`` or ``retry``
-        replace the retry policy. Raises ``ValidationError`` for bad values.
+        ``timeout`` is seconds (the total), a ``Timeout``, or None for no limit; ``max_retries`` or
+        ``retry`` replace the retry policy; ``api_key``, ``base_url`` and ``webhook_secret`` replace
+        the client's; ``default_headers``/``default_query`` are merged over the client's, and
+        ``set_default_headers``/``set_default_query`` replace them. The copy shares the client's
+        connections: closing one closes both. ``copy`` is the same method. Raises
+        ``ValidationError`` for bad values, and for a base URL of another scheme than the client's
+        (make a separate client for that: the sessions' proxy settings depend on it).
         """
         view = object.__new__(type(self))
-        view._conn = self._conn
-        view._timeout = self._timeout if timeout is None else _timeout(timeout, self._timeout)
+        view._conn = self._conn._with(
+            api_key, base_url, webhook_secret, default_headers, set_default_headers, default_query, set_default_query
+        )
+        view._timeout = self._timeout if isinstance(timeout, _Unset) else _timeout(timeout, self._timeout)
         view._retry = _policy(self._retry, max_retries, retry)
         return view
+
+    copy = with_options
 
     def __repr__(self) -> str:
         try:
@@ -597,9 +783,10 @@ class AsyncLinqClient:
         if counter is not None:
             return AsyncAPIResponse(
                 response,
-                RequestInfo(method, url),
+                RequestInfo(method, url, _redacted(send_headers)),
                 lambda answer: _decode(answer, into, method, url),
                 counter.count - 1,
+                dt.timedelta(seconds=time.perf_counter() - counter.started),
             )
         return _decode(response, into, method, url)
 
@@ -619,6 +806,7 @@ class AsyncLinqClient:
                 await pause
         if counter is not None:
             counter.count += 1
+            counter.started = time.perf_counter()
         transport = self._conn.get_transport()
         debug = logger.isEnabledFor(logging.DEBUG)
         if debug:
@@ -667,7 +855,7 @@ class AsyncLinqClient:
         """
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             raise ValidationError(f"size must be a byte count, got {size!r}")
-        given = _merged_headers({}, headers, "the upload's required headers")
+        given = _merged_headers({}, headers, "the upload's required headers", framing=True)
         declared = next((v for k, v in given.items() if k.lower() == "content-length"), None)
         if declared is not None and declared.strip() != str(size):
             raise ValidationError(f"the upload's required Content-Length {declared!r} is not the {size} bytes to send")
@@ -766,10 +954,13 @@ class _Streamed:
 
 
 class _Attempts:
-    __slots__ = ("count",)
+    """Counts a raw call's attempts and times the last one."""
+
+    __slots__ = ("count", "started")
 
     def __init__(self) -> None:
         self.count = 0
+        self.started = 0.0
 
 
 def preload() -> None:
@@ -833,7 +1024,7 @@ def _merged(base: Mapping[str, object] | None, extra: object, name: str, what: s
     return merged
 
 
-def _merged_headers(base: Mapping[str, str], extra: object, name: str) -> dict[str, str]:
+def _merged_headers(base: Mapping[str, str], extra: object, name: str, *, framing: bool = False) -> dict[str, str]:
     if not isinstance(extra, Mapping):
         raise ValidationError(f"{name} must be a mapping, got {type(extra).__name__}")
     merged = {header.lower(): (header, value) for header, value in base.items()}
@@ -842,13 +1033,19 @@ def _merged_headers(base: Mapping[str, str], extra: object, name: str) -> dict[s
             raise ValidationError(f"{name} has an invalid header name: {_validate.shown(header)}")
         if header.lower() == "authorization":
             raise ValidationError(f"Authorization cannot be set through {name}; pass api_key= to the client")
+        if not framing and header.lower() in _FRAMING_HEADERS:
+            raise ValidationError(
+                f"{name} cannot set {header}: it frames the request on the connection, which aiohttp does"
+            )
         if value is None:
             merged.pop(header.lower(), None)
             continue
         if not isinstance(value, str):
             raise ValidationError(f"{name}[{header!r}] must be a string, got {type(value).__name__}")
-        if "\r" in value or "\n" in value or "\0" in value:
-            raise ValidationError(f"{name}[{header!r}] contains CR, LF or NUL, which would split the header")
+        if _CONTROL.search(value):
+            raise ValidationError(
+                f"{name}[{header!r}] contains a control character (CR, LF, NUL, DEL, ...): not allowed in a header"
+            )
         merged[header.lower()] = (header, value)
     return dict(merged.values())
 

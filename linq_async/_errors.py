@@ -22,6 +22,7 @@ __all__ = [
     "BadRequestError",
     "CertificateVerificationError",
     "ConflictError",
+    "ErrorResponse",
     "Headers",
     "InternalServerError",
     "LinqError",
@@ -189,6 +190,7 @@ class APIStatusError(APIError):
         headers: Mapping[str, str] | None = None,
         method: str | None = None,
         url: str | None = None,
+        content: bytes | None = None,
     ) -> None:
         super().__init__(message, method=method, url=url)
         self.status = status
@@ -198,11 +200,17 @@ class APIStatusError(APIError):
         self.retry_after = retry_after
         self.body = body
         self.headers = headers if isinstance(headers, Headers) else Headers(headers or ())
+        self.content = content
 
     @property
     def status_code(self) -> int:
         """The HTTP status (the official SDK's name for ``status``)."""
         return self.status
+
+    @property
+    def response(self) -> ErrorResponse:
+        """The answer, read like linq-python's ``exc.response``: ``status_code``, ``headers``, ``text``, ``json()``."""
+        return ErrorResponse(self)
 
     def __str__(self) -> str:
         message = self.message
@@ -211,6 +219,52 @@ class APIStatusError(APIError):
         code = f" code {self.code}" if self.code is not None else ""
         trace = f" (trace_id={self.trace_id})" if self.trace_id else ""
         return f"{self.status}{code}: {message}{trace}"
+
+
+class ErrorResponse:
+    """The error answer of an ``APIStatusError`` (``exc.response``), with httpx.Response's common names."""
+
+    __slots__ = ("_error",)
+
+    def __init__(self, error: APIStatusError) -> None:
+        self._error = error
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status."""
+        return self._error.status
+
+    @property
+    def headers(self) -> Headers:
+        """The answer's headers, looked up case-insensitively."""
+        return self._error.headers
+
+    @property
+    def content(self) -> bytes:
+        """The body as bytes (empty if there was none)."""
+        return self._error.content or b""
+
+    @property
+    def text(self) -> str:
+        """The body decoded as UTF-8 (undecodable bytes replaced)."""
+        return body_text(self.content)
+
+    def json(self) -> object:
+        """Return the body decoded as JSON. Raises ``ValueError`` if it is not JSON."""
+        return decode_json(self.content)
+
+    @property
+    def method(self) -> str | None:
+        """The request's HTTP method."""
+        return self._error.method
+
+    @property
+    def url(self) -> str | None:
+        """The request's URL."""
+        return self._error.url
+
+    def __repr__(self) -> str:
+        return f"<ErrorResponse [{self.status_code}] {self.method} {self.url}>"
 
 
 class BadRequestError(APIStatusError):
@@ -453,4 +507,5 @@ def error_from_response(
         headers=headers,
         method=method,
         url=url,
+        content=body,
     )

@@ -82,6 +82,11 @@ class RetryPolicy:
     sleep: Callable[[float], Awaitable[None]] | None = attrs.field(default=None, eq=False, repr=False)
     jitter: Callable[[], float] = attrs.field(default=random.random, eq=False, repr=False)
 
+    def __repr__(self) -> str:
+        # Also for a half-built policy (a converter refused a value), which a traceback may print.
+        shown = (f"{f.name}={getattr(self, f.name, '<unset>')!r}" for f in attrs.fields(type(self)) if f.repr)
+        return f"{type(self).__name__}({', '.join(shown)})"
+
     def is_retryable(self, exc: BaseException) -> bool:
         """Tell whether a failed attempt may be repeated (see the module docstring).
 

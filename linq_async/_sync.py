@@ -35,7 +35,16 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, cast, overload
 
-from ._client import _FORK_HANDLERS, DEFAULT_MAX_RESPONSE_BYTES, AsyncLinqClient, Timeout, _Connection
+from ._client import (
+    _FORK_HANDLERS,
+    _UNSET,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    AsyncLinqClient,
+    Timeout,
+    _Connection,
+    _masked,
+    _Unset,
+)
 from ._errors import LinqError, ValidationError
 from ._response import APIResponse, AsyncAPIResponse
 from ._retry import RetryPolicy
@@ -917,7 +926,7 @@ class SyncLinqClient:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | Timeout = Timeout(),  # noqa: B008 - frozen, so one shared default is safe
+        timeout: float | Timeout | None = Timeout(),  # noqa: B008 - frozen, so one shared default is safe
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         session: aiohttp.ClientSession | None = None,
@@ -932,6 +941,7 @@ class SyncLinqClient:
         ca_bundle: str | os.PathLike[str] | None = None,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        api_key = _masked(api_key)  # '<redacted>' in a traceback printed with its locals
         if session is not None:
             raise ValidationError(
                 "SyncLinqClient makes its own event loops and cannot use an aiohttp session made on "
@@ -993,21 +1003,52 @@ class SyncLinqClient:
         """Whether ``close()`` has been called."""
         return self._runner.closed
 
+    @property
+    def api_key(self) -> str:
+        """The API key (its ``repr`` is ``'<redacted>'``)."""
+        return self._client.api_key
+
+    @property
+    def max_retries(self) -> int:
+        """How many times a failed request is retried (``retry.max_retries``)."""
+        return self._client.max_retries
+
     def with_options(
         self,
         *,
-        timeout: float | Timeout | None = None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        webhook_secret: str | None = None,
+        timeout: float | Timeout | _Unset | None = _UNSET,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        set_default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        set_default_query: Mapping[str, object] | None = None,
     ) -> SyncLinqClient:
-        """Return a view of this client with other per-request options, sharing its loops and sessions.
+        """Return a copy of this client with some settings replaced, on the same loops and sessions.
 
-        Same arguments as ``AsyncLinqClient.with_options``. Raises ``ValidationError`` for bad values.
+        Same arguments as ``AsyncLinqClient.with_options``; closing either closes both. ``copy`` is
+        the same method. Raises ``ValidationError`` for bad values.
         """
         view = object.__new__(type(self))
-        view._client = self._client.with_options(timeout=timeout, max_retries=max_retries, retry=retry)
+        view._client = self._client.with_options(
+            api_key=api_key,
+            base_url=base_url,
+            webhook_secret=webhook_secret,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=retry,
+            default_headers=default_headers,
+            set_default_headers=set_default_headers,
+            default_query=default_query,
+            set_default_query=set_default_query,
+        )
         view._runner = self._runner
         return view
+
+    copy = with_options
 
     def warm_up(self) -> None:
         """Pay the first request's one-off costs now, for a start-up hook; nothing is sent.
@@ -1031,6 +1072,9 @@ class SyncLinqClient:
         self.close()
 
     def __repr__(self) -> str:
-        if self._runner.closed:
+        runner = self.__dict__.get("_runner")
+        if runner is None:  # half-built: a traceback with locals is printing it
+            return f"<{type(self).__name__} (not configured)>"
+        if runner.closed:
             return f"<{type(self).__name__} (closed)>"
         return repr(self._client).replace("AsyncLinqClient", type(self).__name__, 1)

@@ -110,6 +110,12 @@ def test_extra_headers_replace_and_remove_headers_the_sdk_sets(recorded: Any, re
         ({"extra_headers": {"authorization": "Bearer other"}}, "Authorization"),
         ({"extra_headers": {"X-Bad": "a\r\nInjected: 1"}}, "CR, LF"),
         ({"extra_headers": {"X-Bad": "a\nb"}}, "CR, LF"),
+        ({"extra_headers": {"X-Bad": "a\x7fb"}}, "control character"),
+        ({"extra_headers": {"X-Bad": "a\x01b"}}, "control character"),
+        ({"extra_headers": {"X-Bad": "a\x0bb"}}, "control character"),
+        ({"extra_headers": {"Content-Length": "2"}}, "frames the request"),
+        ({"extra_headers": {"transfer-encoding": "chunked"}}, "frames the request"),
+        ({"extra_headers": {"Host": "elsewhere.example"}}, "frames the request"),
         ({"extra_headers": {"Bad Name": "x"}}, "invalid header name"),
         ({"extra_headers": {"X-Num": 3}}, "must be a string"),
         ({"extra_headers": ["X-A"]}, "mapping"),
@@ -176,6 +182,37 @@ def test_a_raw_202_carries_status_headers_request_and_parses(recorded: Any, reco
     assert parsed.status == "accepted"
     assert raw.parse() is parsed
     assert json.loads(raw.content) == ADD_OK
+    # linq-python's reading methods, plain calls on the sync client
+    assert json.loads(raw.read()) == ADD_OK == raw.json() == json.loads(raw.text())
+    assert "".join(raw.iter_text(7)) == raw.text() and b"".join(raw.iter_bytes(5)) == raw.read()
+    assert list(raw.iter_lines()) == raw.text().splitlines()
+    assert raw.http_request.headers["authorization"] == "<redacted>"
+    assert raw.http_request.headers["content-type"] == "application/json"
+    assert raw.elapsed.total_seconds() > 0 and raw.is_closed and raw.http_version == "HTTP/1.1"
+    raw.close()
+
+
+async def test_the_async_raw_response_reads_by_await(api: ScriptedAPI, client: AsyncLinqClient) -> None:
+    api.reply(202, ADD_OK)
+    raw = await client.chats.participants.with_raw_response.add(CHAT, handle=HANDLE)
+    assert await raw.json() == ADD_OK == json.loads(await raw.read()) == json.loads(await raw.text())
+    assert [chunk async for chunk in raw.iter_bytes(4)] == list(raw._blocking().iter_bytes(4))
+    assert "".join([text async for text in raw.iter_text()]) == await raw.text()
+    assert [line async for line in raw.iter_lines()] == (await raw.text()).splitlines()
+    assert isinstance(await raw.parse(), ParticipantAddResponse)
+    await raw.close()
+
+
+def test_an_error_keeps_the_answer_as_exc_response(recorded: Any, recorder: ScriptedAPI) -> None:
+    recorder.reply(409, envelope(409, 2013, "This chat is unavailable"), headers={"X-Trace-ID": TRACE})
+    with pytest.raises(ConflictError) as info:
+        recorded.chats.participants.add(CHAT, handle=HANDLE)
+    response = info.value.response
+    assert response.status_code == 409 and response.headers["x-trace-id"] == TRACE
+    assert response.json() == envelope(409, 2013, "This chat is unavailable") == json.loads(response.text)
+    assert json.loads(response.content) == response.json()
+    assert response.method == "POST" and response.url is not None and response.url.endswith("/participants")
+    assert KEY not in repr(response)
 
 
 def test_raw_responses_count_retries_and_still_raise_errors(recorded: Any, recorder: ScriptedAPI) -> None:
@@ -255,3 +292,14 @@ def test_the_webhook_secret_comes_from_the_environment_and_stays_hidden(monkeypa
     assert AsyncLinqClient(KEY, webhook_secret="whsec_b3RoZXI=").webhook_secret == "whsec_b3RoZXI="
     with SyncLinqClient(KEY) as sync_client:
         assert sync_client.webhook_secret == secret
+
+
+def test_a_batch_refuses_a_bad_header_before_sending_anything(recorded: Any, recorder: ScriptedAPI) -> None:
+    with pytest.raises(ValidationError, match="control character"):
+        recorded.chats.participants.add_many([(CHAT, HANDLE)], extra_headers={"X-Bad": "a\x7fb"})
+    assert recorder.seen == []
+
+
+def test_a_tab_in_a_header_value_is_sent(recorded: Any, recorder: ScriptedAPI) -> None:
+    recorded.chats.participants.add(CHAT, handle=HANDLE, extra_headers={"X-Tab": "a\tb"})
+    assert recorder.seen[0].headers["X-Tab"] == "a\tb"

@@ -112,3 +112,43 @@ async def test_validation_errors_do_not_echo_the_key() -> None:
             AsyncLinqClient(bad)
         for text in exception_texts(info.value):
             assert_clean(text)
+
+
+@pytest.mark.parametrize("client_class", ["AsyncLinqClient", "SyncLinqClient"])
+@pytest.mark.parametrize("from_env", [False, True], ids=["argument", "environment"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"base_url": "https://api.linqapp.com/api/partner?x=1"},
+        {"timeout": -1},
+        {"max_retries": -1},
+        {"default_headers": {"X-A": "a\nb"}},
+        {"proxy": "ftp://proxy"},
+        {"webhook_secret": 5},
+        {"default_query": {"x": object()}},
+        {"ca_bundle": "/no/such/bundle.pem"},
+    ],
+    ids=lambda bad: next(iter(bad)),
+)
+def test_another_bad_argument_does_not_show_the_key_in_traceback_locals(
+    client_class: str, from_env: bool, bad: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import linq_async
+
+    cls = getattr(linq_async, client_class)
+    if from_env:
+        monkeypatch.setenv("LINQ_API_V3_API_KEY", CANARY)
+    with pytest.raises(LinqError) as info:
+        cls(**bad) if from_env else cls(CANARY, **bad)
+    for text in exception_texts(info.value):
+        assert_clean(text)
+
+
+def test_a_half_built_client_or_policy_can_be_printed_by_a_traceback_with_locals() -> None:
+    from linq_async import SyncLinqClient
+
+    for make in (lambda: SyncLinqClient("sk_test_x", base_url="ftp://x"), lambda: RetryPolicy(max_retries=-1)):
+        with pytest.raises(LinqError) as info:
+            make()
+        text = "".join(traceback.TracebackException.from_exception(info.value, capture_locals=True).format())
+        assert "ValidationError" in text

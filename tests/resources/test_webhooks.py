@@ -190,7 +190,7 @@ def test_create_shows_the_secret_once(any_client: Any, fake_server: FakeLinqServ
         any_client.webhook_subscriptions.with_raw_response.update(created.id, is_active=True),
     ]
     for answer in raw:
-        assert "signing_secret" not in answer.text and created.signing_secret not in answer.text
+        assert "signing_secret" not in answer.text() and created.signing_secret not in answer.text()
     assert all("signing_secret" not in s for s in fake_server.webhook_subscriptions())
 
 
