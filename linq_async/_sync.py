@@ -742,7 +742,9 @@ class _BlockingIter(_Derived, Generic[P, T]):
 class _BlockingPager(_Derived, Generic[P, T]):
     """The blocking twin of a ``@paginated`` method: a ``SyncPaginator``, or the first page's ``APIResponse``.
 
-    Arguments are checked at the call, as on the async side; pages are fetched as iterated.
+    Arguments are checked at the call, as on the async side, and nothing is sent then: the
+    paginator stands for the first page, fetched once when first needed; later pages are fetched
+    as iterated or asked for.
     """
 
     if TYPE_CHECKING:

@@ -26,6 +26,7 @@ from linq_async import (
     SyncPaginator,
     TextPart,
 )
+from linq_async.pagination import AsyncPage, SyncPage
 
 PAIRS = [("550e8400-e29b-41d4-a716-446655440000", "+14155550100")]
 
@@ -47,7 +48,7 @@ async def async_surface(client: AsyncLinqClient) -> None:
     assert_type(await client.chats.create("+1", ["+2"], "hi"), ChatCreateResponse)
     assert_type(await client.chats.messages.send("id", [TextPart(value="x")]), MessageSendResponse)
     assert_type(client.chats.list(limit=5), AsyncPaginator[Chat])
-    assert_type(await client.chats.list(), Page[Chat])
+    assert_type(await client.chats.list(), AsyncPage[Chat])
     async for chat in client.chats.list():
         assert_type(chat, Chat)
     async for message in client.chats.messages.list("id"):
@@ -70,7 +71,7 @@ def sync_surface(client: SyncLinqClient) -> None:
     assert_type(client.chats.list(), SyncPaginator[Chat])
     for chat in client.chats.list(from_="+1"):
         assert_type(chat, Chat)
-    assert_type(client.chats.messages.list("id").first_page(), Page[Message])
+    assert_type(client.chats.messages.list("id").first_page(), SyncPage[Message])
     assert_type(client.chats.messages.send("id", "hi"), MessageSendResponse)
     client.chats.list(limit="5")  # type: ignore[arg-type]
     result = client.chats.participants.add("id", handle="+14155550100")
@@ -203,7 +204,7 @@ async def async_payments_surface(client: AsyncLinqClient) -> None:
         PaymentRequest,
     )
     assert_type(requests.list(limit=10, offset=20, status="succeeded"), AsyncPaginator[PaymentRequest])
-    assert_type(await requests.list(), Page[PaymentRequest])
+    assert_type(await requests.list(), AsyncPage[PaymentRequest])
     async for item in requests.list():
         assert_type(item, PaymentRequest)
     assert_type(await requests.retrieve("pr_1"), PaymentRequest)
@@ -245,7 +246,7 @@ def sync_payments_surface(client: SyncLinqClient) -> None:
     assert_type(client.payment_requests.list(status="succeeded"), SyncPaginator[PaymentRequest])
     for item in client.payment_requests.list(limit=5):
         assert_type(item, PaymentRequest)
-    assert_type(client.payment_requests.list().first_page(), Page[PaymentRequest])
+    assert_type(client.payment_requests.list().first_page(), SyncPage[PaymentRequest])
     assert_type(client.payment_requests.retrieve("pr_1"), PaymentRequest)
     assert_type(client.payment_requests.cancel("pr_1"), PaymentRequest)
     assert_type(client.payment_requests.with_raw_response.retrieve("pr_1"), APIResponse[PaymentRequest])
@@ -319,7 +320,7 @@ def sync_messages_surface(client: SyncLinqClient) -> None:
     )
     assert_type(client.messages.update_app_card("id", layout={"caption": "c"}), MessageUpdateAppCardResponse)
     assert_type(client.messages.list_messages_thread("id"), SyncPaginator[Message])
-    assert_type(client.messages.list_messages_thread("id").first_page(), Page[Message])
+    assert_type(client.messages.list_messages_thread("id").first_page(), SyncPage[Message])
     assert_type(client.messages.with_raw_response.retrieve("id"), APIResponse[Message])
     client.messages.update("id", text=5)  # type: ignore[arg-type]
 
