@@ -10,7 +10,7 @@ import typing as _typing
 
 from . import models as _models
 from ._batch import BatchResult, ItemCancelledError, Outcome
-from ._client import AsyncLinqClient, RequestOptions, Timeout
+from ._client import NOT_GIVEN, AsyncLinqClient, NotGiven, RequestOptions, Timeout
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -38,7 +38,7 @@ from ._response import APIResponse, AsyncAPIResponse
 from ._retry import RetryPolicy, is_retryable
 from ._sync import SyncLinqClient
 from ._version import __version__
-from .pagination import AsyncPaginator, Page, SyncPaginator
+from .pagination import AsyncPage, AsyncPaginator, NoNextPageError, Page, PageInfo, SyncPage, SyncPaginator
 
 if _typing.TYPE_CHECKING:
     from .models.attachments import *  # noqa: F403
@@ -63,6 +63,7 @@ __all__ = [
     "APITimeoutError",
     "AsyncAPIResponse",
     "AsyncLinqClient",
+    "AsyncPage",
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
@@ -74,14 +75,19 @@ __all__ = [
     "InternalServerError",
     "ItemCancelledError",
     "LinqError",
+    "NOT_GIVEN",
+    "NoNextPageError",
+    "NotGiven",
     "NotFoundError",
     "Outcome",
     "Page",
+    "PageInfo",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestOptions",
     "RetryPolicy",
     "SyncLinqClient",
+    "SyncPage",
     "SyncPaginator",
     "Timeout",
     "UnexpectedRedirectError",

@@ -21,7 +21,7 @@ import time
 import urllib.parse
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict, TypeVar, final
 
 import attrs
 
@@ -63,7 +63,15 @@ if TYPE_CHECKING:
     from .resources.webhook_subscriptions import WebhookSubscriptions
     from .resources.webhooks import Webhooks
 
-__all__ = ["DEFAULT_BASE_URL", "AsyncLinqClient", "AttemptListener", "RequestOptions", "Timeout"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "NOT_GIVEN",
+    "AsyncLinqClient",
+    "AttemptListener",
+    "NotGiven",
+    "RequestOptions",
+    "Timeout",
+]
 
 DEFAULT_BASE_URL = "https://api.linqapp.com/api/partner"
 API_KEY_ENV = "LINQ_API_V3_API_KEY"
@@ -161,16 +169,24 @@ def _masked(value: V) -> V:
     return value
 
 
-class _Unset:
-    """Marks an argument left out where None means something (``with_options(timeout=None)``: no limit)."""
+@final
+class NotGiven:
+    """The type of ``NOT_GIVEN``: an argument left out where None means something (no limit, clear)."""
 
     __slots__ = ()
 
+    def __bool__(self) -> Literal[False]:
+        return False
+
     def __repr__(self) -> str:
-        return "<not given>"
+        return "NOT_GIVEN"
+
+    def __reduce__(self) -> str:
+        return "NOT_GIVEN"
 
 
-_UNSET = _Unset()
+NOT_GIVEN = NotGiven()
+"""Stands for a left-out argument where None has a meaning, as linq-python's ``NOT_GIVEN`` does."""
 
 
 class AttemptListener(Protocol):
@@ -634,7 +650,7 @@ class AsyncLinqClient:
         api_key: str | None = None,
         base_url: str | None = None,
         webhook_secret: str | None = None,
-        timeout: float | Timeout | _Unset | None = _UNSET,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         default_headers: Mapping[str, str] | None = None,
@@ -656,7 +672,7 @@ class AsyncLinqClient:
         view._conn = self._conn._with(
             api_key, base_url, webhook_secret, default_headers, set_default_headers, default_query, set_default_query
         )
-        view._timeout = self._timeout if isinstance(timeout, _Unset) else _timeout(timeout, self._timeout)
+        view._timeout = self._timeout if isinstance(timeout, NotGiven) else _timeout(timeout, self._timeout)
         view._retry = _policy(self._retry, max_retries, retry)
         return view
 

@@ -37,13 +37,13 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar,
 
 from ._client import (
     _FORK_HANDLERS,
-    _UNSET,
     DEFAULT_MAX_RESPONSE_BYTES,
+    NOT_GIVEN,
     AsyncLinqClient,
+    NotGiven,
     Timeout,
     _Connection,
     _masked,
-    _Unset,
 )
 from ._errors import LinqError, ValidationError
 from ._response import APIResponse, AsyncAPIResponse
@@ -1021,7 +1021,7 @@ class SyncLinqClient:
         api_key: str | None = None,
         base_url: str | None = None,
         webhook_secret: str | None = None,
-        timeout: float | Timeout | _Unset | None = _UNSET,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         default_headers: Mapping[str, str] | None = None,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from linq_async import AsyncLinqClient, RetryPolicy, SyncLinqClient, Timeout, ValidationError
+from linq_async import NOT_GIVEN, AsyncLinqClient, RetryPolicy, SyncLinqClient, Timeout, ValidationError
 
 from .clients import Blocking
 from .helpers import ADD_OK, CHAT, KEY, ScriptedAPI, Sleeps
@@ -78,6 +78,7 @@ def test_timeout_none_means_no_limit_in_the_constructor_and_in_a_copy(recorder: 
     with SyncLinqClient(KEY, base_url=recorder.base_url, timeout=0.2, max_retries=0) as client:
         assert client.with_options(timeout=None).timeout == Timeout(total=None, connect=None)
         assert client.with_options(max_retries=1).timeout.total == 0.2, "left out: unchanged"
+        assert client.with_options(timeout=NOT_GIVEN).timeout.total == 0.2 and not NOT_GIVEN
         recorder.reply(202, ADD_OK, delay=0.4)
         client.with_options(timeout=None).chats.participants.add(CHAT, handle=HANDLE)
         assert client.max_retries == 0 and client.with_options(max_retries=3).max_retries == 3

@@ -197,7 +197,7 @@ class Resource(Generic[Mode]):
         find_next = next_token or _next_cursor
 
         def to_page(model: Any, page_token: str | None) -> Page[Any]:
-            return Page(items=getattr(model, items), next_cursor=find_next(model, page_token), model=model)
+            return Page(items=getattr(model, items), next_cursor=find_next(model, page_token), model=model, token=token)
 
         async def fetch(page_token: str | None) -> Page[Any]:
             query = {**params, token: page_token} if page_token is not None else params
@@ -208,7 +208,7 @@ class Resource(Generic[Mode]):
             query = {**params, token: first} if first is not None else params
             raw = client._request("GET", path, params=query, into=into, options=options, raw=True)
             return _raw_page(raw, lambda model: to_page(model, first))  # type: ignore[return-value] # the raw twin's type
-        return AsyncPaginator(fetch, first)
+        return AsyncPaginator(fetch, first, token=token)
 
 
 def _next_cursor(model: Any, _: str | None) -> str | None:

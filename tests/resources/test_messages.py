@@ -857,7 +857,7 @@ def test_a_thread_lists_the_first_message_and_every_reply(any_client: Any, fake_
     newest_first = [m.id for m in any_client.messages.list_messages_thread(theirs, order="desc")]
     assert newest_first == expected[::-1]
     page = any_client.messages.list_messages_thread(root.message.id, limit=2, cursor="2").first_page()
-    assert [m.id for m in page] == expected[2:4] and page.next_cursor == "4"
+    assert [m.id for m in page.items] == expected[2:4] and page.next_cursor == "4"
     assert [m.id for m in any_client.messages.list_messages_thread(loner)] == [loner]
     assert all(isinstance(m, Message) for m in any_client.messages.list_messages_thread(loner))
 
