@@ -326,6 +326,16 @@ class _Connection:
         """The connection that owns the transports (this one; a view's parent)."""
         return self
 
+    def __del__(self) -> None:
+        # A client dropped without close() whose loop was closed by hand (no shutdown_asyncgens):
+        # close its sockets now, as that loop would have, instead of warning at collection.
+        try:
+            for transport in {*self.by_loop.values(), *([self.transport] if self.transport else [])}:
+                if transport.usable and transport.loop.is_closed():
+                    transport.discard()
+        except Exception:  # noqa: BLE001, S110 - never raise from a finaliser, at exit least of all
+            pass
+
     def _with(
         self,
         api_key: str | None,
@@ -433,6 +443,9 @@ class _View(_Connection):
         return self.parent.pop_transport(loop)
 
     def forked(self) -> None:  # the parent is the registered one
+        pass
+
+    def __del__(self) -> None:  # the parent owns the transports
         pass
 
 

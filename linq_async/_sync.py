@@ -31,6 +31,7 @@ import signal
 import ssl
 import sys
 import threading
+import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, cast, overload
@@ -111,10 +112,14 @@ def _interrupted(cancelled: BaseException | None) -> KeyboardInterrupt:
 # Loops owned by calling threads --------------------------------------------------------------
 
 
+# Idle time after which a calling thread's loop reads pending events before its next call.
+_IDLE_POLL_AFTER = 0.001
+
+
 class _ThreadLoop:
     """An event loop owned by one calling thread, run only while that thread is in a call."""
 
-    __slots__ = ("__weakref__", "closed", "dispose", "lock", "loop", "task")
+    __slots__ = ("__weakref__", "closed", "dispose", "idle_since", "lock", "loop", "task")
 
     task: asyncio.Future[Any] | None
 
@@ -123,6 +128,7 @@ class _ThreadLoop:
         self.lock = threading.Lock()  # held while a call runs the loop
         self.task = None
         self.closed = False
+        self.idle_since = time.monotonic()
         # Runs once: when the owning thread ends (its thread-local entry is dropped), at close(), at
         # garbage collection of the client, or at exit.
         self.dispose = weakref.finalize(self, _dispose_loop, self.loop, conn)
@@ -133,6 +139,12 @@ class _ThreadLoop:
             if self.closed:
                 _discard(awaitable)
                 raise _closed_error()
+            if time.monotonic() - self.idle_since > _IDLE_POLL_AFTER:
+                # The loop stood still since the last call: let it read what arrived meanwhile (a
+                # server closing an idle keep-alive connection), so that no request goes out on a
+                # connection already closed. One loop iteration, about 3 us.
+                loop.call_soon(loop.stop)
+                loop.run_forever()
             task = asyncio.ensure_future(awaitable, loop=loop)
             self.task = task
             sigint = _SigintCanceller(task, loop) if _wants_sigint() else None
@@ -156,6 +168,7 @@ class _ThreadLoop:
                 raise
             finally:
                 self.task = None
+                self.idle_since = time.monotonic()
                 if sigint is not None:
                     sigint.restore()
                 if cast(bool, self.closed):  # set by close() in another thread meanwhile

@@ -42,10 +42,11 @@ class _Background:
 class TLSServer(_Background):
     """https://127.0.0.1:<port>/api/partner, answering 202; ``requests`` counts what arrived."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, *, keepalive_timeout: float = 75.0) -> None:
         super().__init__()
         import trustme
 
+        self.keepalive_timeout = keepalive_timeout
         self.ca = trustme.CA()
         cert = self.ca.issue_cert("127.0.0.1", "localhost")
         self.server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -64,7 +65,7 @@ class TLSServer(_Background):
     async def _start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, keepalive_timeout=self.keepalive_timeout)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self.server_context)
         await site.start()

@@ -266,7 +266,7 @@ def test_a_batch_fails_items_whose_server_delay_is_over_the_cap_without_sleeping
 # One event loop per client -------------------------------------------------------------------------
 
 LOOPS_CHILD = f"""
-    import asyncio, sys, threading
+    import asyncio, gc, sys, threading
     from linq_async import AsyncLinqClient, LinqError
 
     client = AsyncLinqClient("{KEY}", base_url=sys.argv[1])  # made at import time, outside any loop
@@ -304,6 +304,15 @@ LOOPS_CHILD = f"""
     print(asyncio.run(call_with(other)), flush=True)
     asyncio.run(other.close())
     print("closed", other.closed, flush=True)
+
+    # The same, then the client is dropped without ever being closed: its sockets are closed
+    # when it is collected, with no "Unclosed client session" or ResourceWarning.
+    dropped = AsyncLinqClient("{KEY}", base_url=sys.argv[1])
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(dropped.chats.participants.add("{CHAT}", handle="{HANDLE}"))
+    loop.close()
+    del dropped, loop
+    gc.collect()
 """
 
 
@@ -345,3 +354,15 @@ def test_a_sync_batch_partial_result_survives_a_failing_input(threaded_api: Scri
 
 def test_linq_errors_all_derive_from_linq_error() -> None:
     assert issubclass(CertificateVerificationError, LinqError)
+
+
+@pytest.mark.parametrize("idle", [0.4])
+def test_the_sync_client_notices_connections_the_server_closed_while_it_was_idle(tmp_path: Path, idle: float) -> None:
+    # A load balancer closes idle keep-alive connections; the calling thread's loop does not run
+    # between calls, so the close must be noticed when the next call starts, not by failing on it.
+    with TLSServer(tmp_path, keepalive_timeout=0.15) as server:
+        with SyncLinqClient(KEY, base_url=server.base_url, ca_bundle=server.ca_path, max_retries=0) as client:
+            for _ in range(3):
+                client.chats.participants.add(CHAT, handle="+14155550100")
+                time.sleep(idle)
+        assert len(server.requests) == 3
