@@ -18,8 +18,8 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from .._convert import Model, register_tagged_union
 from .. import _rules
+from .._convert import Model, register_tagged_union
 from .chats import Chat
 from .common import ChatHandle, HealthStatus, MessageEffect, ReplyTo
 from .messages import Part
