@@ -279,7 +279,7 @@ class Chats(Resource[Mode]):
             "message": message_body(message, idempotency_key, first=True),
         }
         if override_optout is not None:
-            body["override_optout"] = bool(override_optout)
+            body["override_optout"] = _validate.flag(override_optout, "override_optout")
         try:
             return await self._request("POST", "/v3/chats", body=body, into=ChatCreateResponse, options=options)
         except LinqError as exc:
@@ -400,7 +400,7 @@ class Chats(Resource[Mode]):
         if attachment_id is not None:
             body["attachment_id"] = _validate.chat_id(attachment_id, "attachment_id")
         if override_optout is not None:
-            body["override_optout"] = bool(override_optout)
+            body["override_optout"] = _validate.flag(override_optout, "override_optout")
         if voice_memo_url is not None:
             body["voice_memo_url"] = _validate.https_url(voice_memo_url, "voice_memo_url")
         path = f"/v3/chats/{_validate.chat_id(chat_id)}/voicememo"
