@@ -393,3 +393,45 @@ def test_the_async_fixture_says_it_needs_pytest_asyncio(tmp_path: Path) -> None:
     assert run.returncode == 1, run.stdout + run.stderr
     assert "needs pytest-asyncio" in run.stdout
     assert "fixture 'linq_client' not found" not in run.stdout
+
+
+async def test_a_client_hanging_up_mid_body_is_not_a_fault_of_the_fake(fake: FakeLinqServer) -> None:
+    chat = fake.create_chat([A, B, C])
+    _, writer = await asyncio.open_connection("127.0.0.1", fake.port)
+    head = (
+        f"POST /api/partner/v3/chats/{chat}/participants HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: Bearer {fake.api_key}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+    )
+    writer.write(head.encode() + b'{"han')  # 5 of the 100 bytes promised, then gone
+    await writer.drain()
+    await asyncio.sleep(0.05)
+    writer.close()
+    await writer.wait_closed()
+    for _ in range(200):  # until the fake has seen the disconnect and ended the handler
+        await asyncio.sleep(0.01)
+        if not any(fake._in_flight.values()):
+            break
+    assert fake.internal_errors == []
+    fake.check()
+    async with AsyncLinqClient(fake.api_key, base_url=fake.base_url) as client:  # and it still serves
+        await client.chats.participants.add(chat, handle=D)
+    assert D in fake.participants(chat)
+
+
+async def test_a_connection_error_raised_inside_the_fake_is_still_its_bug() -> None:
+    # Only a client that is gone excuses a ConnectionError; one raised while the client waits is a bug.
+    fake = FakeLinqServer()
+    chat = fake.create_chat([A, B])
+
+    def broken(handles: object) -> None:
+        raise ConnectionResetError("bug in the fake")
+
+    fake._services_of = broken  # type: ignore[assignment, method-assign]
+
+    async def use_it() -> None:
+        async with fake, AsyncLinqClient(fake.api_key, base_url=fake.base_url, max_retries=0) as client:
+            with pytest.raises(InternalServerError):
+                await client.chats.participants.add(chat, handle=C)
+
+    with pytest.raises(AssertionError, match="bug in the fake"):
+        await use_it()

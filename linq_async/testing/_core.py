@@ -385,6 +385,10 @@ class FakeBase:
         except (asyncio.CancelledError, web.HTTPException):
             raise
         except Exception as exc:
+            if isinstance(exc, ConnectionError) and _client_gone(request):
+                # The client hung up mid-request (a timeout, a cancelled call): no fault of the
+                # fake, and nothing can be answered. End the handler as aiohttp does on a disconnect.
+                raise asyncio.CancelledError from None
             # A bug in the fake must not pass for a retryable 500: record it for check().
             with self._lock:
                 self.internal_errors.append(exc)
@@ -485,6 +489,12 @@ class FakeBase:
         return web.json_response(
             {"message": message, "status": "accepted", "trace_id": trace}, status=202, headers={"X-Trace-ID": trace}
         )
+
+
+def _client_gone(request: web.Request) -> bool:
+    """Whether the client closed the connection (aiohttp drops the transport when it does)."""
+    transport = request.transport
+    return transport is None or transport.is_closing()
 
 
 def _drop(request: web.Request) -> None:
