@@ -10,12 +10,14 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 
 from linq_async import (
     APIConnectionError,
+    APIStatusError,
     AsyncLinqClient,
     AuthenticationError,
     BadRequestError,
@@ -435,3 +437,38 @@ async def test_a_connection_error_raised_inside_the_fake_is_still_its_bug() -> N
 
     with pytest.raises(AssertionError, match="bug in the fake"):
         await use_it()
+
+
+async def test_a_body_over_the_limit_is_recorded_and_answered_in_the_envelope() -> None:
+    fake = FakeLinqServer()
+    fake.max_body_size = 1000
+    fake._read_limit = 4000  # beyond it the body is not even read
+    chat = fake.create_chat([A, B, C])
+    url = f"/api/partner/v3/chats/{chat}/participants"
+    async with fake, aiohttp.ClientSession(base_url=f"http://127.0.0.1:{fake.port}") as http:
+        auth = {"Authorization": f"Bearer {fake.api_key}", "Content-Type": "application/json"}
+        for size in (2000, 9000):
+            body = json.dumps({"handle": D, "note": "x" * size}).encode()
+            async with http.post(url, data=body, headers=auth) as response:
+                assert response.status == 413
+                answer = await response.json()
+            assert answer["success"] is False
+            assert answer["error"]["status"] == 413 and answer["error"]["code"] == 1003
+            assert HEX32.fullmatch(answer["trace_id"]) and response.headers["X-Trace-ID"] == answer["trace_id"]
+            recorded = fake.requests[-1]
+            assert (recorded.method, recorded.path) == ("POST", url)
+            assert recorded.body == (body if size < 4000 else b"")
+        async with http.post(url, data=b'{"handle": "x"}', headers={}) as response:
+            assert response.status == 401  # a body under the limit goes on as before
+    assert D not in fake.participants(chat)
+    assert fake.internal_errors == []
+
+
+def test_both_clients_get_the_413_as_an_api_error(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A, B, C])
+    fake_server.max_body_size = 10_000  # read per request; keeps the client under aiohttp's 1 MiB warning
+    name = "x" * fake_server.max_body_size
+    with pytest.raises(APIStatusError) as info:
+        any_client.chats.update(chat, display_name=name)
+    assert (info.value.status, info.value.code) == (413, 1003)
+    assert [r.json["display_name"] == name for r in fake_server.requests] == [True]  # recorded, not retried

@@ -44,6 +44,9 @@ CORE_RULES: dict[str, tuple[int, int, str]] = {
     "invalid_body": (400, 1003, "Invalid request body"),
     "invalid_parameter": (400, 1005, "Invalid parameter value"),
     "not_your_number": (403, 2006, "Phone number permission denied"),
+    # Linq documents no request-size limit or code; the fake stands in with max_body_size, a 413
+    # (the status Linq gives an over-size voice memo) and 1003, its code for a body it cannot take.
+    "body_too_large": (413, 1003, "Invalid request body - too large"),
 }
 
 H = TypeVar("H", bound=Callable[..., Awaitable[web.StreamResponse]])
@@ -123,6 +126,8 @@ class FakeBase:
 
     RULES: ClassVar[Mapping[str, tuple[int, int, str]]] = CORE_RULES
     max_body_size = 1024 * 1024
+    """The largest API request body the fake takes; a larger one is recorded and answered 413/1003."""
+    _read_limit = 64 * 1024 * 1024  # what aiohttp reads at most, to record an over-size body whole
 
     def __init__(
         self,
@@ -174,7 +179,9 @@ class FakeBase:
         return f"http://127.0.0.1:{self.port}/api/partner"
 
     def _app(self) -> web.Application:
-        app = web.Application(middlewares=[self._middleware], client_max_size=self.max_body_size)
+        app = web.Application(
+            middlewares=[self._middleware], client_max_size=max(self._read_limit, self.max_body_size + 1)
+        )
         found: dict[tuple[str, str], Any] = {}
         for cls in reversed(type(self).__mro__):
             for member in vars(cls).values():
@@ -403,7 +410,11 @@ class FakeBase:
             raise AssertionError(f"FakeLinqServer failed while serving: {self.internal_errors!r}")
 
     async def _serve(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        body = await request.read()
+        try:
+            body = await request.read()
+            too_large = len(body) > self.max_body_size
+        except web.HTTPRequestEntityTooLarge:
+            body, too_large = b"", True  # over even the read limit: recorded without its body
         with self._lock:
             self._requests.append(
                 RecordedRequest(
@@ -433,6 +444,8 @@ class FakeBase:
                     content_type="text/html",
                     headers={"X-Trace-ID": trace},
                 )
+        if too_large:
+            return self._error("body_too_large", trace)
         authorization = request.headers.get("Authorization", "")
         if not secrets.compare_digest(authorization.encode(), f"Bearer {self.api_key}".encode()):
             return self._error("unauthorized", trace)
