@@ -472,3 +472,34 @@ def test_both_clients_get_the_413_as_an_api_error(any_client: Any, fake_server: 
         any_client.chats.update(chat, display_name=name)
     assert (info.value.status, info.value.code) == (413, 1003)
     assert [r.json["display_name"] == name for r in fake_server.requests] == [True]  # recorded, not retried
+
+
+@pytest.mark.parametrize("how", ["fake.leave", "chats.leave"])
+def test_after_leaving_interactions_answer_2013_and_reads_still_answer(
+    any_client: Any, fake_server: FakeLinqServer, how: str
+) -> None:
+    # As docs/testing.md says: Linq documents the 409 for interaction endpoints only.
+    chat = fake_server.create_chat([A, B, C])
+    message = any_client.chats.messages.send(chat, "before").message.id
+    poll = any_client.chats.polls.create(chat, poll={"options": ["yes", "no"]}).message_id
+    fake_server.leave(chat) if how == "fake.leave" else any_client.chats.leave(chat)
+    interactions = {
+        "send": lambda: any_client.chats.messages.send(chat, "after"),
+        "messages.list": lambda: any_client.chats.messages.list(chat).first_page(),
+        "update": lambda: any_client.chats.update(chat, display_name="x"),
+        "typing": lambda: any_client.chats.typing.start(chat),
+        "mark_as_read": lambda: any_client.chats.mark_as_read(chat),
+        "participants.add": lambda: any_client.chats.participants.add(chat, handle=D),
+        "location.request": lambda: any_client.chats.location.request(chat),
+        "background.remove": lambda: any_client.chats.background.remove(chat),
+        "polls.create": lambda: any_client.chats.polls.create(chat, poll={"options": ["a", "b"]}),
+        "leave": lambda: any_client.chats.leave(chat),
+        "messages.update": lambda: any_client.messages.update(message, text="edited"),
+    }
+    for name, call in interactions.items():
+        with pytest.raises(ConflictError) as info:
+            call()
+        assert info.value.code == 2013, name
+    assert any_client.chats.retrieve(chat).id == chat
+    assert any_client.messages.retrieve(message).id == message
+    assert any_client.messages.poll.retrieve(poll).message_id == poll

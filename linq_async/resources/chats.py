@@ -358,7 +358,7 @@ class Chats(Resource[Mode]):
 
     @endpoint
     async def leave(self, chat_id: str | uuid.UUID, **options: Unpack[RequestOptions]) -> ChatLeaveResponse:
-        """Leave an iMessage group chat (4+ active participants); afterwards it answers 409/2013.
+        """Leave an iMessage group chat (4+ active participants); afterwards interacting with it answers 409/2013.
 
         ``POST /v3/chats/{chat_id}/leave``. ``chat_id``: the group chat. Raises ``ValidationError``
         before sending for a bad id; ``ConflictError``, ``NotFoundError`` or another ``APIError``.
