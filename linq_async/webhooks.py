@@ -52,7 +52,7 @@ WebhookHeaders: TypeAlias = (
 )
 """A delivery's headers as web frameworks hand them over: a mapping (``dict``, aiohttp's or
 Starlette's headers, ...) or ``(name, value)`` pairs (WSGI's, ASGI's ``scope["headers"]``), names
-and values as ``str`` or ``bytes``, names in any case."""
+and values as ``str`` or ``bytes``, names in any case; a list of values is a repeated header."""
 
 
 class WebhookError(LinqError, ValueError):
@@ -132,7 +132,11 @@ def _needed_headers(headers: object) -> tuple[str, str, str]:
                 raise WebhookVerificationError(f"a header name must be text, got {type(name).__name__}")
             key = name.lower()
             if key in _NEEDED:
-                found.setdefault(key, []).append(value)
+                values = found.setdefault(key, [])
+                if isinstance(value, (list, tuple)):
+                    values.extend(value)  # a list of values (AWS's multiValueHeaders): a repeated header
+                else:
+                    values.append(value)
     except WebhookVerificationError:
         raise
     except (TypeError, ValueError) as exc:

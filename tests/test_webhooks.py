@@ -297,6 +297,7 @@ def _pairs(headers: dict[str, str]) -> list[tuple[str, str]]:
         pytest.param(lambda h: [[k.encode(), v.encode()] for k, v in h.items()], id="ASGI scope headers"),
         pytest.param(lambda h: [(b"Host", b"example.com"), *_pairs(h)], id="other headers beside"),
         pytest.param(lambda h: {**h, "webhook-timestamp": NOW}, id="an int timestamp"),
+        pytest.param(lambda h: {k: [v] for k, v in h.items()}, id="lists of values"),
         pytest.param(Headers, id="linq_async.Headers"),
         pytest.param(CIMultiDict, id="aiohttp CIMultiDict"),
     ],
