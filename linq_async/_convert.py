@@ -8,10 +8,15 @@ Models stay plain attrs classes; the wire rules live here:
 - ``None`` fields are left out when a model is turned back into a dict;
 - datetimes travel as ISO 8601 strings (``Z`` accepted);
 - a tagged union (webhook events, message parts) falls back to its "unknown" class;
+- the primitive hooks take exactly their JSON type: a string for ``str``, an integer (never
+  ``true``/``false``) for ``int``, an integer or a fraction (never a boolean) for ``float``, a
+  boolean for ``bool``;
 - an answer that does not fit its model is still read (``structure_lenient``): what fits is kept,
   a field that is missing, null or of the wrong type becomes its default (or None), its raw value
-  stays on ``.extra``, and ``model.invalid_fields`` names each problem. A 2xx answer means the
-  change happened; the caller must learn that, not get an exception.
+  stays on ``.extra``, and ``model.invalid_fields`` names each problem. A number sent in the other
+  JSON type is read as what it says (``5`` for a ``str`` field as ``"5"``, ``"5"`` or ``5.0`` for
+  an ``int`` field as ``5``), and is named and kept on ``.extra`` all the same. A 2xx answer means
+  the change happened; the caller must learn that, not get an exception.
 
 cattrs is imported, and the converter built, when the first model is structured or turned into a
 dict, not when the package is imported.
@@ -20,6 +25,8 @@ dict, not when the package is imported.
 from __future__ import annotations
 
 import datetime as _dt
+import math
+import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -134,11 +141,10 @@ def _structure_datetime(value: Any, _: Any) -> _dt.datetime:
 
 
 def _structure_str(value: Any, _: Any) -> str:
-    # cattrs' default would call str() on anything, turning a nested object into its repr.
+    # cattrs' default would call str() on anything, turning a nested object into its repr. A number
+    # is refused too, so that the lenient reading names it (and keeps a usable text, see _coerce).
     if isinstance(value, str):
         return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
     raise TypeError(f"expected a string, got {type(value).__name__}")
 
 
@@ -294,7 +300,7 @@ def structure_lenient(data: Mapping[str, Any], cls: type[T], path: str = "") -> 
             continue
         except ValueError as exc:
             reason = str(exc)
-        repaired, inner = _lenient_value(value, hints[field.name], f"{path}{wire}")
+        repaired, inner, lossy = _lenient_value(value, hints[field.name], f"{path}{wire}")
         if repaired is _FAILED:
             problems.append(f"{path}{wire}: {reason}")
             extra[wire] = value
@@ -303,6 +309,8 @@ def structure_lenient(data: Mapping[str, Any], cls: type[T], path: str = "") -> 
         else:
             values[field.alias] = repaired
             problems.extend(inner)
+            if lossy:
+                extra[wire] = value  # read as something it was not: what was sent stays reachable
     extra.update({k: v for k, v in data.items() if k not in known})
     obj = cls(**values)
     object.__setattr__(obj, "extra", extra)
@@ -310,42 +318,80 @@ def structure_lenient(data: Mapping[str, Any], cls: type[T], path: str = "") -> 
     return obj
 
 
-def _lenient_value(value: Any, tp: Any, path: str) -> tuple[Any, list[str]]:
-    """Repair one value leniently: models and lists of models are read part by part; else ``_FAILED``."""
+# JSON's own number grammar (no spaces, underscores, "nan" or "inf", which float() would take).
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,29})", re.ASCII)
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]{0,29})(?:\.[0-9]{1,30})?(?:[eE][+-]?[0-9]{1,3})?", re.ASCII)
+
+
+def _coerce(value: Any, tp: Any) -> Any:
+    """A number sent as the other JSON type, read as ``tp`` without loss; else ``_FAILED``. Never a bool."""
+    if isinstance(value, bool):
+        return _FAILED
+    if tp is str and isinstance(value, int):
+        return str(value)
+    if tp is int:
+        if isinstance(value, str) and _INTEGER.fullmatch(value):
+            return int(value)
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+    if tp is float and isinstance(value, str) and _NUMBER.fullmatch(value):
+        number = float(value)
+        return number if math.isfinite(number) else _FAILED
+    return _FAILED
+
+
+def _lenient_value(value: Any, tp: Any, path: str) -> tuple[Any, list[str], bool]:
+    """Repair one value leniently, or ``_FAILED``; with the problems found and whether it was lossy.
+
+    Models and lists are read part by part (a nested model keeps its own raw values on its own
+    ``.extra``); a number in the other JSON type is converted (``_coerce``) and named. ``lossy``
+    says that the repaired value is not what was sent, so the caller keeps the raw value.
+    """
     import types
     import typing
 
     if _is_model(tp) and isinstance(value, Mapping):
         model = structure_lenient(value, tp, f"{path}.")
-        return model, list(model._invalid)
+        return model, list(model._invalid), False
     for union, tag, classes, fallback in _unions:
         if tp == union and isinstance(value, Mapping):
             kind = value.get(tag)
             chosen = classes.get(kind) if isinstance(kind, str) else None
             model = structure_lenient(value, chosen or fallback, f"{path}.")
-            return model, list(model._invalid)
+            return model, list(model._invalid), False
+    if tp in (str, int, float):
+        coerced = _coerce(value, tp)
+        if coerced is _FAILED:
+            return _FAILED, [], False
+        return coerced, [f"{path}: expected {_EXPECTED[tp]}, got {type(value).__name__} (read as {coerced!r})"], True
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         options = [arg for arg in typing.get_args(tp) if arg is not type(None)]
         for option in options:
-            repaired, inner = _lenient_value(value, option, path)
+            repaired, inner, lossy = _lenient_value(value, option, path)
             if repaired is not _FAILED:
-                return repaired, inner
-        return _FAILED, []
+                return repaired, inner, lossy
+        return _FAILED, [], False
     if origin is tuple and isinstance(value, list):
         args = typing.get_args(tp)
         item_type = args[0] if args else Any
         items: list[Any] = []
         problems: list[str] = []
+        lossy = False
         for index, item in enumerate(value):
             try:
                 items.append(structure(item, item_type))
             except ValueError as exc:
-                repaired, inner = _lenient_value(item, item_type, f"{path}[{index}]")
+                repaired, inner, item_lossy = _lenient_value(item, item_type, f"{path}[{index}]")
                 if repaired is _FAILED:
                     problems.append(f"{path}[{index}]: {exc} (left out)")
+                    lossy = True
                 else:
                     items.append(repaired)
                     problems.extend(inner)
-        return tuple(items), problems
-    return _FAILED, []
+                    lossy = lossy or item_lossy
+        return tuple(items), problems, lossy
+    return _FAILED, [], False
+
+
+_EXPECTED = {str: "a string", int: "an integer", float: "a number"}

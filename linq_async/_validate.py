@@ -17,6 +17,7 @@ __all__ = [
     "api_key",
     "base_url",
     "chat_id",
+    "flag",
     "handle",
     "https_url",
     "idempotency_key",
@@ -62,6 +63,13 @@ def chat_id(value: object, name: str = "chat_id") -> str:
     if _LOOSE_UUID.fullmatch(value):
         return str(uuid.UUID(value))
     raise ValidationError(f"{name} must be a UUID like '550e8400-e29b-41d4-a716-446655440000', got {shown(value)}")
+
+
+def flag(value: object, name: str) -> bool:
+    """Return a ``bool`` unchanged; refuse anything else (``"false"``, ``0``, ``None``) rather than guess."""
+    if value is True or value is False:
+        return value
+    raise ValidationError(f"{name} must be True or False, got {shown(value)}")
 
 
 def handle(value: object) -> str:

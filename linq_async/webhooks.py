@@ -19,11 +19,11 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeAlias
 
 from ._convert import structure, structure_lenient
-from ._errors import Headers, LinqError, ValidationError
+from ._errors import LinqError, ValidationError
 from .models import events as _events
 from .models.events import *  # noqa: F403 - every event class, importable from here as before
 from .models.events import EVENT_CLASSES, EVENT_TYPES, UnknownEvent, WebhookEvent
@@ -33,6 +33,7 @@ __all__ = [
     "EVENT_CLASSES",
     "EVENT_TYPES",
     "WebhookError",
+    "WebhookHeaders",
     "WebhookPayloadError",
     "WebhookVerificationError",
     "parse",
@@ -44,6 +45,14 @@ __all__ += _events.__all__
 
 DEFAULT_TOLERANCE = 300.0
 _MAX_SIGNATURE_HEADER = 8192
+_NEEDED = ("webhook-id", "webhook-timestamp", "webhook-signature")
+
+WebhookHeaders: TypeAlias = (
+    "Mapping[str, str] | Mapping[bytes, bytes] | Iterable[tuple[str | bytes, str | bytes]] | None"
+)
+"""A delivery's headers as web frameworks hand them over: a mapping (``dict``, aiohttp's or
+Starlette's headers, ...) or ``(name, value)`` pairs (WSGI's, ASGI's ``scope["headers"]``), names
+and values as ``str`` or ``bytes``, names in any case; a list of values is a repeated header."""
 
 
 class WebhookError(LinqError, ValueError):
@@ -91,9 +100,55 @@ def sign(payload: bytes | str, *, msg_id: str, timestamp: int, secret: str | byt
     return "v1," + base64.b64encode(digest).decode("ascii")
 
 
+def _text(value: object, name: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            raise WebhookVerificationError(f"the {name} header is not UTF-8 text") from None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # a timestamp given as a number, as linq-python accepts it
+    raise WebhookVerificationError(f"the {name} header must be text, got {type(value).__name__}")
+
+
+def _needed_headers(headers: object) -> tuple[str, str, str]:
+    """The delivery's webhook-id, -timestamp and -signature from whatever holds its headers."""
+    if headers is None:
+        raise WebhookVerificationError("missing header(s): " + ", ".join(_NEEDED) + " (headers is None)")
+    if isinstance(headers, (str, bytes, bytearray, memoryview)) or not isinstance(headers, (Mapping, Iterable)):
+        raise WebhookVerificationError(
+            f"headers must be a mapping or (name, value) pairs, got {type(headers).__name__}"
+        )
+    found: dict[str, list[object]] = {}
+    try:
+        pairs: Iterable[Any] = headers.items() if isinstance(headers, Mapping) else headers
+        for pair in pairs:
+            name, value = pair
+            if isinstance(name, (bytes, bytearray, memoryview)):
+                name = bytes(name).decode("latin-1")
+            elif not isinstance(name, str):
+                raise WebhookVerificationError(f"a header name must be text, got {type(name).__name__}")
+            key = name.lower()
+            if key in _NEEDED:
+                values = found.setdefault(key, [])
+                if isinstance(value, (list, tuple)):
+                    values.extend(value)  # a list of values (AWS's multiValueHeaders): a repeated header
+                else:
+                    values.append(value)
+    except WebhookVerificationError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise WebhookVerificationError(f"headers must be a mapping or (name, value) pairs: {exc}") from None
+    # A header sent more than once reads as its values joined by ", ", as everywhere in HTTP.
+    texts = [", ".join(_text(v, key) for v in found.get(key, ())) for key in _NEEDED]
+    return texts[0], texts[1], texts[2]
+
+
 def verify(
     payload: bytes | str,
-    headers: Mapping[str, str],
+    headers: WebhookHeaders,
     secret: str | bytes,
     *,
     tolerance: float = DEFAULT_TOLERANCE,
@@ -101,15 +156,14 @@ def verify(
 ) -> None:
     """Check a delivery's signature and timestamp; raise ``WebhookVerificationError`` if they fail.
 
-    ``headers`` may be any mapping (case does not matter). ``now`` (Unix seconds) is for tests.
-    Raises ``ValidationError`` for a malformed secret.
+    ``headers``: a mapping or ``(name, value)`` pairs, ``str`` or ``bytes``, any case (see
+    ``WebhookHeaders``); anything else, ``None`` included, fails verification like a missing
+    header does, so catching ``WebhookVerificationError`` is enough to answer 400. ``now`` (Unix
+    seconds) is for tests. Raises ``ValidationError`` for a malformed secret.
     """
     key = _key(secret)
     body = _body(payload)
-    found = Headers(headers.items()) if not isinstance(headers, Headers) else headers
-    msg_id = found.get("webhook-id", "")
-    stamp = found.get("webhook-timestamp", "")
-    signatures = found.get("webhook-signature", "")
+    msg_id, stamp, signatures = _needed_headers(headers)
     if not msg_id or not stamp or not signatures:
         missing = [n for n, v in (("id", msg_id), ("timestamp", stamp), ("signature", signatures)) if not v]
         raise WebhookVerificationError("missing header(s): " + ", ".join(f"webhook-{n}" for n in missing))
@@ -158,7 +212,7 @@ def parse(payload: bytes | str | Mapping[str, Any]) -> WebhookEvent:
 
 def unwrap(
     payload: bytes | str,
-    headers: Mapping[str, str],
+    headers: WebhookHeaders,
     secret: str | bytes,
     *,
     tolerance: float = DEFAULT_TOLERANCE,

@@ -10,12 +10,14 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 
 from linq_async import (
     APIConnectionError,
+    APIStatusError,
     AsyncLinqClient,
     AuthenticationError,
     BadRequestError,
@@ -393,3 +395,111 @@ def test_the_async_fixture_says_it_needs_pytest_asyncio(tmp_path: Path) -> None:
     assert run.returncode == 1, run.stdout + run.stderr
     assert "needs pytest-asyncio" in run.stdout
     assert "fixture 'linq_client' not found" not in run.stdout
+
+
+async def test_a_client_hanging_up_mid_body_is_not_a_fault_of_the_fake(fake: FakeLinqServer) -> None:
+    chat = fake.create_chat([A, B, C])
+    _, writer = await asyncio.open_connection("127.0.0.1", fake.port)
+    head = (
+        f"POST /api/partner/v3/chats/{chat}/participants HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: Bearer {fake.api_key}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+    )
+    writer.write(head.encode() + b'{"han')  # 5 of the 100 bytes promised, then gone
+    await writer.drain()
+    await asyncio.sleep(0.05)
+    writer.close()
+    await writer.wait_closed()
+    for _ in range(200):  # until the fake has seen the disconnect and ended the handler
+        await asyncio.sleep(0.01)
+        if not any(fake._in_flight.values()):
+            break
+    assert fake.internal_errors == []
+    fake.check()
+    async with AsyncLinqClient(fake.api_key, base_url=fake.base_url) as client:  # and it still serves
+        await client.chats.participants.add(chat, handle=D)
+    assert D in fake.participants(chat)
+
+
+async def test_a_connection_error_raised_inside_the_fake_is_still_its_bug() -> None:
+    # Only a client that is gone excuses a ConnectionError; one raised while the client waits is a bug.
+    fake = FakeLinqServer()
+    chat = fake.create_chat([A, B])
+
+    def broken(handles: object) -> None:
+        raise ConnectionResetError("bug in the fake")
+
+    fake._services_of = broken  # type: ignore[assignment, method-assign]
+
+    async def use_it() -> None:
+        async with fake, AsyncLinqClient(fake.api_key, base_url=fake.base_url, max_retries=0) as client:
+            with pytest.raises(InternalServerError):
+                await client.chats.participants.add(chat, handle=C)
+
+    with pytest.raises(AssertionError, match="bug in the fake"):
+        await use_it()
+
+
+async def test_a_body_over_the_limit_is_recorded_and_answered_in_the_envelope() -> None:
+    fake = FakeLinqServer()
+    fake.max_body_size = 1000
+    fake._read_limit = 4000  # beyond it the body is not even read
+    chat = fake.create_chat([A, B, C])
+    url = f"/api/partner/v3/chats/{chat}/participants"
+    async with fake, aiohttp.ClientSession(base_url=f"http://127.0.0.1:{fake.port}") as http:
+        auth = {"Authorization": f"Bearer {fake.api_key}", "Content-Type": "application/json"}
+        for size in (2000, 9000):
+            body = json.dumps({"handle": D, "note": "x" * size}).encode()
+            async with http.post(url, data=body, headers=auth) as response:
+                assert response.status == 413
+                answer = await response.json()
+            assert answer["success"] is False
+            assert answer["error"]["status"] == 413 and answer["error"]["code"] == 1003
+            assert HEX32.fullmatch(answer["trace_id"]) and response.headers["X-Trace-ID"] == answer["trace_id"]
+            recorded = fake.requests[-1]
+            assert (recorded.method, recorded.path) == ("POST", url)
+            assert recorded.body == (body if size < 4000 else b"")
+        async with http.post(url, data=b'{"handle": "x"}', headers={}) as response:
+            assert response.status == 401  # a body under the limit goes on as before
+    assert D not in fake.participants(chat)
+    assert fake.internal_errors == []
+
+
+def test_both_clients_get_the_413_as_an_api_error(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A, B, C])
+    fake_server.max_body_size = 10_000  # read per request; keeps the client under aiohttp's 1 MiB warning
+    name = "x" * fake_server.max_body_size
+    with pytest.raises(APIStatusError) as info:
+        any_client.chats.update(chat, display_name=name)
+    assert (info.value.status, info.value.code) == (413, 1003)
+    assert [r.json["display_name"] == name for r in fake_server.requests] == [True]  # recorded, not retried
+
+
+@pytest.mark.parametrize("how", ["fake.leave", "chats.leave"])
+def test_after_leaving_interactions_answer_2013_and_reads_still_answer(
+    any_client: Any, fake_server: FakeLinqServer, how: str
+) -> None:
+    # As docs/testing.md says: Linq documents the 409 for interaction endpoints only.
+    chat = fake_server.create_chat([A, B, C])
+    message = any_client.chats.messages.send(chat, "before").message.id
+    poll = any_client.chats.polls.create(chat, poll={"options": ["yes", "no"]}).message_id
+    fake_server.leave(chat) if how == "fake.leave" else any_client.chats.leave(chat)
+    interactions = {
+        "send": lambda: any_client.chats.messages.send(chat, "after"),
+        "messages.list": lambda: any_client.chats.messages.list(chat).first_page(),
+        "update": lambda: any_client.chats.update(chat, display_name="x"),
+        "typing": lambda: any_client.chats.typing.start(chat),
+        "mark_as_read": lambda: any_client.chats.mark_as_read(chat),
+        "participants.add": lambda: any_client.chats.participants.add(chat, handle=D),
+        "location.request": lambda: any_client.chats.location.request(chat),
+        "background.remove": lambda: any_client.chats.background.remove(chat),
+        "polls.create": lambda: any_client.chats.polls.create(chat, poll={"options": ["a", "b"]}),
+        "leave": lambda: any_client.chats.leave(chat),
+        "messages.update": lambda: any_client.messages.update(message, text="edited"),
+    }
+    for name, call in interactions.items():
+        with pytest.raises(ConflictError) as info:
+            call()
+        assert info.value.code == 2013, name
+    assert any_client.chats.retrieve(chat).id == chat
+    assert any_client.messages.retrieve(message).id == message
+    assert any_client.messages.poll.retrieve(poll).message_id == poll

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from multidict import CIMultiDict
 
-from linq_async import LinqError, TextPart, ValidationError, webhooks
+from linq_async import Headers, LinqError, TextPart, ValidationError, webhooks
 from linq_async.webhooks import (
     ChatCreatedEvent,
     ChatUpdatedEvent,
@@ -277,6 +278,63 @@ def test_a_known_event_missing_fields_still_parses() -> None:
     assert isinstance(event, ParticipantEvent)
     assert event.data.handle is None
     assert event.data.chat_id == "c1"
+
+
+_REST = {"webhook-timestamp": "1", "webhook-signature": "v1,x"}
+
+
+def _pairs(headers: dict[str, str]) -> list[tuple[str, str]]:
+    return list(headers.items())
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        pytest.param(_pairs, id="list of pairs"),
+        pytest.param(lambda h: tuple(_pairs(h)), id="tuple of pairs"),
+        pytest.param(lambda h: ((k, v) for k, v in h.items()), id="generator of pairs"),
+        pytest.param(lambda h: {k.upper(): v.encode() for k, v in h.items()}, id="bytes values"),
+        pytest.param(lambda h: [[k.encode(), v.encode()] for k, v in h.items()], id="ASGI scope headers"),
+        pytest.param(lambda h: [(b"Host", b"example.com"), *_pairs(h)], id="other headers beside"),
+        pytest.param(lambda h: {**h, "webhook-timestamp": NOW}, id="an int timestamp"),
+        pytest.param(lambda h: {k: [v] for k, v in h.items()}, id="lists of values"),
+        pytest.param(Headers, id="linq_async.Headers"),
+        pytest.param(CIMultiDict, id="aiohttp CIMultiDict"),
+    ],
+)
+def test_headers_in_every_shape_a_framework_gives_verify(shape: Any) -> None:
+    body = json.dumps(envelope("message.sent", {"id": "m1"})).encode()
+    headers = shape(headers_for(body))
+    event = webhooks.unwrap(body, headers, SECRET, now=NOW)
+    assert event.event_id == "evt_123"
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        (None, "missing header.*webhook-id, webhook-timestamp, webhook-signature"),
+        ({}, "missing header.*webhook-id, webhook-timestamp, webhook-signature"),
+        ([("webhook-id", "evt_123")], "missing header.*webhook-timestamp, webhook-signature"),
+        (5, "mapping or .name, value. pairs, got int"),
+        ("webhook-id: evt_123", "mapping or .name, value. pairs, got str"),
+        (b"webhook-id: evt_123", "mapping or .name, value. pairs, got bytes"),
+        ([("webhook-id",)], "mapping or .name, value. pairs"),
+        ([1, 2], "mapping or .name, value. pairs"),
+        ({1: "x"}, "header name must be text, got int"),
+        ({"webhook-id": None, **_REST}, "webhook-id header must be text"),
+        ({"webhook-id": True, **_REST}, "webhook-id header must be text"),
+        (
+            {"webhook-id": b"\xff", "webhook-timestamp": "1", "webhook-signature": "v1,x"},
+            "webhook-id header is not UTF-8",
+        ),
+    ],
+)
+def test_headers_that_are_missing_or_not_headers_fail_verification(headers: Any, reason: str) -> None:
+    # One except clause (WebhookVerificationError -> 400) covers every way the headers can be wrong.
+    with pytest.raises(WebhookVerificationError, match=reason):
+        webhooks.verify(b"{}", headers, SECRET, now=NOW)
+    with pytest.raises(WebhookVerificationError, match=reason):
+        webhooks.unwrap(b"{}", headers, SECRET, now=NOW)
 
 
 def test_unwrap_refuses_before_parsing() -> None:

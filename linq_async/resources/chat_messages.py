@@ -159,7 +159,7 @@ class ChatMessages(Resource[Mode]):
         path = f"/v3/chats/{_validate.chat_id(chat_id)}/messages"
         body: dict[str, Any] = {"message": message_body(message, idempotency_key)}
         if override_optout is not None:
-            body["override_optout"] = bool(override_optout)
+            body["override_optout"] = _validate.flag(override_optout, "override_optout")
         try:
             return await self._request("POST", path, body=body, into=MessageSendResponse, options=options)
         except LinqError as exc:

@@ -281,7 +281,7 @@ class Chats(Resource[Mode]):
             "message": message_body(message, idempotency_key, first=True),
         }
         if override_optout is not None:
-            body["override_optout"] = bool(override_optout)
+            body["override_optout"] = _validate.flag(override_optout, "override_optout")
         try:
             return await self._request("POST", "/v3/chats", body=body, into=ChatCreateResponse, options=options)
         except LinqError as exc:
@@ -360,7 +360,7 @@ class Chats(Resource[Mode]):
 
     @endpoint
     async def leave(self, chat_id: str | uuid.UUID, **options: Unpack[RequestOptions]) -> ChatLeaveResponse:
-        """Leave an iMessage group chat (4+ active participants); afterwards it answers 409/2013.
+        """Leave an iMessage group chat (4+ active participants); afterwards interacting with it answers 409/2013.
 
         ``POST /v3/chats/{chat_id}/leave``. ``chat_id``: the group chat. Raises ``ValidationError``
         before sending for a bad id; ``ConflictError``, ``NotFoundError`` or another ``APIError``.
@@ -408,7 +408,7 @@ class Chats(Resource[Mode]):
         if attachment_id is not None:
             body["attachment_id"] = _validate.chat_id(attachment_id, "attachment_id")
         if override_optout is not None:
-            body["override_optout"] = bool(override_optout)
+            body["override_optout"] = _validate.flag(override_optout, "override_optout")
         if voice_memo_url is not None:
             body["voice_memo_url"] = _validate.https_url(voice_memo_url, "voice_memo_url")
         path = f"/v3/chats/{_validate.chat_id(chat_id)}/voicememo"

@@ -105,12 +105,6 @@ def _text(value: object, name: str, *, max_length: int = MAX_TEXT) -> str:
     return value
 
 
-def _flag(value: object, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise ValidationError(f"{name} must be True or False, got {_validate.shown(value)}")
-    return value
-
-
 def _index(value: object, name: str = "part_index") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValidationError(f"{name} must be an int of 0 or more, got {_validate.shown(value)}")
@@ -287,11 +281,11 @@ def check_part_details(message: Mapping[str, Any]) -> None:
             if part.get("fallback_text") is not None:
                 _text(part["fallback_text"], f"{where}.fallback_text")
             if part.get("interactive") is not None:
-                _flag(part["interactive"], f"{where}.interactive")
+                _validate.flag(part["interactive"], f"{where}.interactive")
         elif kind == "app_clip" and part.get("caption") is not None:
             _text(part["caption"], f"{where}.caption")
         elif kind == "media" and part.get("sticker") is not None:
-            _flag(part["sticker"], f"{where}.sticker")
+            _validate.flag(part["sticker"], f"{where}.sticker")
         if kind in ("imessage_app", "app_clip") and service in ("SMS", "RCS"):
             raise ValidationError(f"a {kind} part is sent over iMessage only, not with preferred_service={service!r}")
 
@@ -390,7 +384,7 @@ class Messages(Resource[Mode]):
         if exclude_from is not None:
             body["exclude_from"] = _phones(exclude_from, "exclude_from")
         if override_optout is not None:
-            body["override_optout"] = _flag(override_optout, "override_optout")
+            body["override_optout"] = _validate.flag(override_optout, "override_optout")
         try:
             return await self._request(
                 "POST",
@@ -560,7 +554,7 @@ class Messages(Resource[Mode]):
         if fallback_text is not None:
             body["fallback_text"] = _text(fallback_text, "fallback_text")
         if interactive is not None:
-            body["interactive"] = _flag(interactive, "interactive")
+            body["interactive"] = _validate.flag(interactive, "interactive")
         if url is not None:
             if experience is not None:
                 raise ValidationError("url cannot be combined with experience")

@@ -188,9 +188,7 @@ class WebhookSubscriptions(Resource[Mode]):
         path = f"{_PATH}/{_subscription_id(subscription_id)}"
         body: dict[str, Any] = {}
         if is_active is not None:
-            if not isinstance(is_active, bool):
-                raise ValidationError(f"is_active must be True or False, got {_validate.shown(is_active)}")
-            body["is_active"] = is_active
+            body["is_active"] = _validate.flag(is_active, "is_active")
         if phone_numbers is not UNSET:
             body["phone_numbers"] = None if phone_numbers is None else _phones(phone_numbers)
         for name, header in (("routing_id_header", routing_id_header), ("routing_key_header", routing_key_header)):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
 
 from .. import webhooks as _webhooks
 from .._errors import ValidationError
 from .._sync import SyncResource, blocking
-from ..webhooks import DEFAULT_TOLERANCE, WebhookEvent
+from ..webhooks import DEFAULT_TOLERANCE, WebhookEvent, WebhookHeaders
 from ._base import Mode, Raw, Resource
 
 __all__ = ["SyncWebhooks", "Webhooks"]
@@ -26,20 +25,21 @@ class Webhooks(Resource[Mode]):
         self,
         payload: str | bytes,
         *,
-        headers: Mapping[str, str],
+        headers: WebhookHeaders,
         key: str | bytes | None = None,
         tolerance: float = DEFAULT_TOLERANCE,
     ) -> WebhookEvent:
         """Verify a delivery's Standard Webhooks signature, then parse its event (a plain call, never awaited).
 
         ``payload``: the raw request body, exactly as received; ``headers``: the request's headers
-        (any mapping, any case); ``key``: the subscription's signing secret (``whsec_...``; raw
-        bytes are used as the key itself), by default the client's ``webhook_secret``;
-        ``tolerance``: how far, in seconds, ``webhook-timestamp`` may be from now. Returns the
-        event class its ``event_type`` names (``UnknownEvent`` for types without a model).
-        Raises ``ValidationError`` when no key is given or set on the client, or the key is
-        malformed; ``WebhookVerificationError`` for a bad signature or timestamp;
-        ``WebhookPayloadError`` for a body that is not an event.
+        (a mapping or ``(name, value)`` pairs, ``str`` or ``bytes``, any case); ``key``: the
+        subscription's signing secret (``whsec_...``; raw bytes are used as the key itself), by
+        default the client's ``webhook_secret``; ``tolerance``: how far, in seconds,
+        ``webhook-timestamp`` may be from now. Returns the event class its ``event_type`` names
+        (``UnknownEvent`` for types without a model). Raises ``ValidationError`` when no key is
+        given or set on the client, or the key is malformed; ``WebhookVerificationError`` for a
+        bad signature or timestamp, a missing header, or ``headers`` that are not headers at all
+        (``None`` included); ``WebhookPayloadError`` for a body that is not an event.
         """
         if key is None:
             key = self._client.webhook_secret

@@ -272,7 +272,7 @@ class ChatsArea(FakeBase):
             member.status, member.left_at = "left", timestamp()
 
     def leave(self, chat_id: str) -> None:
-        """Mark a chat as left by the fake's line: every later call on it answers 409/2013."""
+        """Mark a chat as left by the fake's line: later interactions answer 409/2013, reads by id still answer."""
         with self._lock:
             self._known(chat_id).left = True
 

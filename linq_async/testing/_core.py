@@ -44,6 +44,9 @@ CORE_RULES: dict[str, tuple[int, int, str]] = {
     "invalid_body": (400, 1003, "Invalid request body"),
     "invalid_parameter": (400, 1005, "Invalid parameter value"),
     "not_your_number": (403, 2006, "Phone number permission denied"),
+    # Linq documents no request-size limit or code; the fake stands in with max_body_size, a 413
+    # (the status Linq gives an over-size voice memo) and 1003, its code for a body it cannot take.
+    "body_too_large": (413, 1003, "Invalid request body - too large"),
 }
 
 H = TypeVar("H", bound=Callable[..., Awaitable[web.StreamResponse]])
@@ -123,6 +126,8 @@ class FakeBase:
 
     RULES: ClassVar[Mapping[str, tuple[int, int, str]]] = CORE_RULES
     max_body_size = 1024 * 1024
+    """The largest API request body the fake takes; a larger one is recorded and answered 413/1003."""
+    _read_limit = 64 * 1024 * 1024  # what aiohttp reads at most, to record an over-size body whole
 
     def __init__(
         self,
@@ -174,7 +179,9 @@ class FakeBase:
         return f"http://127.0.0.1:{self.port}/api/partner"
 
     def _app(self) -> web.Application:
-        app = web.Application(middlewares=[self._middleware], client_max_size=self.max_body_size)
+        app = web.Application(
+            middlewares=[self._middleware], client_max_size=max(self._read_limit, self.max_body_size + 1)
+        )
         found: dict[tuple[str, str], Any] = {}
         for cls in reversed(type(self).__mro__):
             for member in vars(cls).values():
@@ -385,6 +392,10 @@ class FakeBase:
         except (asyncio.CancelledError, web.HTTPException):
             raise
         except Exception as exc:
+            if isinstance(exc, ConnectionError) and _client_gone(request):
+                # The client hung up mid-request (a timeout, a cancelled call): no fault of the
+                # fake, and nothing can be answered. End the handler as aiohttp does on a disconnect.
+                raise asyncio.CancelledError from None
             # A bug in the fake must not pass for a retryable 500: record it for check().
             with self._lock:
                 self.internal_errors.append(exc)
@@ -399,7 +410,11 @@ class FakeBase:
             raise AssertionError(f"FakeLinqServer failed while serving: {self.internal_errors!r}")
 
     async def _serve(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        body = await request.read()
+        try:
+            body = await request.read()
+            too_large = len(body) > self.max_body_size
+        except web.HTTPRequestEntityTooLarge:
+            body, too_large = b"", True  # over even the read limit: recorded without its body
         with self._lock:
             self._requests.append(
                 RecordedRequest(
@@ -429,6 +444,8 @@ class FakeBase:
                     content_type="text/html",
                     headers={"X-Trace-ID": trace},
                 )
+        if too_large:
+            return self._error("body_too_large", trace)
         authorization = request.headers.get("Authorization", "")
         if not secrets.compare_digest(authorization.encode(), f"Bearer {self.api_key}".encode()):
             return self._error("unauthorized", trace)
@@ -485,6 +502,12 @@ class FakeBase:
         return web.json_response(
             {"message": message, "status": "accepted", "trace_id": trace}, status=202, headers={"X-Trace-ID": trace}
         )
+
+
+def _client_gone(request: web.Request) -> bool:
+    """Whether the client closed the connection (aiohttp drops the transport when it does)."""
+    transport = request.transport
+    return transport is None or transport.is_closing()
 
 
 def _drop(request: web.Request) -> None:

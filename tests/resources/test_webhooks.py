@@ -402,6 +402,19 @@ def test_unwrap_key_overrides_and_refusals(keyed_client: Any) -> None:
         keyed_client.webhooks.unwrap(body, headers=headers)
 
 
+def test_unwrap_takes_header_pairs_and_refuses_non_headers_as_unverified(keyed_client: Any) -> None:
+    body, headers = signed(envelope("message.sent", {"id": "m"}))
+    # linq-python takes whatever dict() takes; ASGI hands over bytes pairs.
+    assert keyed_client.webhooks.unwrap(body, headers=list(headers.items())).event_id == "evt_1"
+    asgi = [(k.encode(), v.encode()) for k, v in headers.items()]
+    assert keyed_client.webhooks.unwrap(body, headers=asgi).event_id == "evt_1"
+    for bad in (None, 5, "webhook-id: evt_1", [("webhook-id",)]):
+        with pytest.raises(WebhookVerificationError):
+            keyed_client.webhooks.unwrap(body, headers=bad)
+    with pytest.raises(WebhookVerificationError, match="webhook-signature"):
+        keyed_client.webhooks.unwrap(body, headers={k: v for k, v in headers.items() if k != "webhook-signature"})
+
+
 def test_unwrap_without_any_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LINQ_WEBHOOK_SECRET", raising=False)
     body, headers = signed(envelope("message.sent", {"id": "m"}))

@@ -1,0 +1,170 @@
+"""The converter's primitive rules: each hook takes exactly its JSON type; the lenient reading names the rest.
+
+A number sent as a string, or a string field sent as a number, is read as what it says, so that an
+id stays usable, but it is never silent: ``invalid_fields`` names it and ``.extra`` keeps what was
+sent. A boolean is never read as a number or a string. Values of the right type take the strict
+path, untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import pytest
+
+from linq_async import AsyncLinqClient, Chat, SyncLinqClient, webhooks
+from linq_async._convert import Model, structure, structure_lenient
+
+from .clients import Blocking
+from .helpers import CHAT, KEY, ScriptedAPI
+
+NOW = "2026-11-22T10:00:00Z"
+
+
+@attrs.frozen(kw_only=True)
+class Sample(Model):
+    name: str
+    count: int
+    ratio: float | None = None
+    flag: bool | None = None
+    note: str | None = None
+    tags: tuple[str, ...] = ()
+    sizes: tuple[int, ...] = ()
+
+
+GOOD = {"name": "a", "count": 3, "ratio": 0.5, "flag": True, "note": "n", "tags": ["x"], "sizes": [1, 2]}
+
+
+def test_values_of_the_right_type_are_read_strictly_and_untouched() -> None:
+    sample = structure(GOOD, Sample)
+    assert (sample.name, sample.count, sample.ratio, sample.flag, sample.tags, sample.sizes) == (
+        "a", 3, 0.5, True, ("x",), (1, 2),
+    )  # fmt: skip
+    assert sample.invalid_fields == () and sample.extra == {}
+    assert structure({**GOOD, "ratio": 2}, Sample).ratio == 2.0  # JSON has one number type: an int is a float
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", 5),
+        ("name", True),
+        ("count", "5"),
+        ("count", 5.0),
+        ("count", True),
+        ("ratio", True),
+        ("ratio", "0.5"),
+        ("flag", 1),
+        ("flag", "true"),
+        ("tags", [1]),
+        ("sizes", [True]),
+    ],
+)
+def test_the_strict_reading_refuses_every_other_type(field: str, value: Any) -> None:
+    # So that a 2xx answer carrying one takes the lenient path, which names it.
+    with pytest.raises(ValueError):
+        structure({**GOOD, field: value}, Sample)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "read", "problem"),
+    [
+        ("name", 5, "5", "name: expected a string, got int (read as '5')"),
+        ("note", 14155550100, "14155550100", "note: expected a string, got int (read as '14155550100')"),
+        ("count", "5", 5, "count: expected an integer, got str (read as 5)"),
+        ("count", "-12", -12, "count: expected an integer, got str (read as -12)"),
+        ("count", 7.0, 7, "count: expected an integer, got float (read as 7)"),
+        ("ratio", "0.25", 0.25, "ratio: expected a number, got str (read as 0.25)"),
+        ("ratio", "-1e3", -1000.0, "ratio: expected a number, got str (read as -1000.0)"),
+    ],
+)
+def test_a_number_in_the_other_json_type_is_read_but_named_and_kept(
+    field: str, value: Any, read: Any, problem: str
+) -> None:
+    sample = structure_lenient({**GOOD, field: value}, Sample)
+    assert getattr(sample, field) == read and type(getattr(sample, field)) is type(read)
+    assert sample.invalid_fields == (problem,)
+    assert sample.extra == {field: value}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "default"),
+    [
+        ("name", True, None),  # required: None, with the raw value on .extra
+        ("name", 5.5, None),
+        ("name", {"x": 1}, None),
+        ("note", False, None),
+        ("count", True, None),
+        ("count", False, None),
+        ("count", "5.5", None),
+        ("count", "05", None),
+        ("count", " 5", None),
+        ("count", "1_000", None),
+        ("count", 7.5, None),
+        ("ratio", True, None),
+        ("ratio", "nan", None),
+        ("ratio", "1e999", None),
+        ("ratio", "0x10", None),
+        ("flag", 1, None),
+        ("flag", "true", None),
+    ],
+)
+def test_anything_else_becomes_the_default_named_and_kept(field: str, value: Any, default: Any) -> None:
+    sample = structure_lenient({**GOOD, field: value}, Sample)
+    assert getattr(sample, field) == default
+    assert [problem.split(":")[0] for problem in sample.invalid_fields] == [field]
+    assert sample.extra == {field: value}
+
+
+def test_list_items_are_read_one_by_one_and_the_raw_list_is_kept() -> None:
+    sample = structure_lenient({**GOOD, "tags": [1, "b", {"x": 1}], "sizes": ["3", True, 4]}, Sample)
+    assert sample.tags == ("1", "b") and sample.sizes == (3, 4)
+    assert sample.invalid_fields == (
+        "tags[0]: expected a string, got int (read as '1')",
+        "tags[2]: expected a string, got dict (left out)",
+        "sizes[0]: expected an integer, got str (read as 3)",
+        "sizes[1]: expected an integer, got bool (left out)",
+    )
+    assert sample.extra == {"tags": [1, "b", {"x": 1}], "sizes": ["3", True, 4]}
+
+
+def test_a_webhook_event_names_a_numeric_handle() -> None:
+    event = webhooks.parse(
+        {"event_type": "participant.added", "event_id": 12, "created_at": NOW, "data": {"handle": 14155550100}}
+    )
+    assert event.event_id == "12" and event.data.handle == "14155550100"  # type: ignore[attr-defined]
+    assert "event_id: expected a string, got int (read as '12')" in event.invalid_fields
+    assert "data.handle: expected a string, got int (read as '14155550100')" in event.invalid_fields
+    assert event.extra["event_id"] == 12 and event.data.extra == {"handle": 14155550100}  # type: ignore[attr-defined]
+
+
+@pytest.fixture(params=["async", "sync"])
+def scripted_client(request: pytest.FixtureRequest, threaded_api: ScriptedAPI) -> Iterator[Any]:
+    """Either client, against a scripted API on its own thread."""
+    if request.param == "sync":
+        with SyncLinqClient(KEY, base_url=threaded_api.base_url, max_retries=0) as client:
+            yield client
+        return
+    with asyncio.Runner() as runner:
+        client = AsyncLinqClient(KEY, base_url=threaded_api.base_url, max_retries=0)
+        yield Blocking(client, runner)
+        runner.run(client.close())
+
+
+def test_both_clients_name_a_numeric_id_in_a_2xx_answer(
+    scripted_client: Any, threaded_api: ScriptedAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    answer = {"id": 5, "created_at": NOW, "updated_at": NOW, "handles": [], "is_group": False, "display_name": 7}
+    threaded_api.reply(200, answer)
+    chat = scripted_client.chats.retrieve(CHAT)
+    assert isinstance(chat, Chat)
+    assert (chat.id, chat.display_name) == ("5", "7")
+    assert chat.invalid_fields == (
+        "id: expected a string, got int (read as '5')",
+        "display_name: expected a string, got int (read as '7')",
+    )
+    assert chat.extra == {"id": 5, "display_name": 7}
+    assert "does not fit Chat" in caplog.text
