@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import platform
 import ssl
 from collections.abc import AsyncGenerator, AsyncIterable, Callable, Mapping
@@ -35,6 +36,8 @@ __all__ = ["USER_AGENT", "RawResponse", "Transport", "env_proxy"]
 USER_AGENT = f"linq-async/{__version__} Python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
 
 _CHUNK = 64 * 1024
+# Bodies over aiohttp's limit for raw bytes (1 MiB) are handed over as a file object.
+_LARGE_BODY = 2**20
 
 
 @functools.lru_cache(maxsize=2048)
@@ -259,13 +262,16 @@ class Transport:
         """
         streamed = body is not None and not isinstance(body, bytes)
         target = yarl.URL(url, encoded=True) if streamed else _url(url)
+        data: object = body
+        if isinstance(body, bytes) and len(body) > _LARGE_BODY:
+            data = io.BytesIO(body)  # aiohttp warns about bytes this large (it writes them at once)
         full, url = url, url if shown_url is None else shown_url
         status = 0
         try:
             async with self._session.request(
                 method,
                 target,
-                data=body,
+                data=data,
                 headers=headers,
                 allow_redirects=False,
                 raise_for_status=False,

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 import re
 import urllib.parse
 import uuid
 from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 from .. import _validate
+from .._client import NOT_GIVEN, NotGiven
 from .._errors import ValidationError
 from .._sync import SyncResource, blocking
 from ..models.webhooks import (
@@ -23,23 +23,12 @@ from ._base import Mode, Raw, Resource, endpoint
 if TYPE_CHECKING:
     from .._client import RequestOptions
 
-__all__ = ["UNSET", "SyncWebhookSubscriptions", "WebhookSubscriptions"]
+__all__ = ["SyncWebhookSubscriptions", "WebhookSubscriptions"]
 
 _PATH = "/v3/webhook-subscriptions"
 _EVENT_NAME = re.compile(r"[a-z0-9_]+(?:\.[a-z0-9_]+)+", re.ASCII)
 _SUBSCRIPTION_ID = re.compile(r"[A-Za-z0-9_-]{1,128}", re.ASCII)
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}", re.ASCII)  # an RFC 9110 token
-
-
-class _Unset(enum.Enum):
-    UNSET = "UNSET"
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Literal[_Unset.UNSET] = _Unset.UNSET
-"""The default of ``update`` arguments that may be ``None`` (sent as null): leave the field as it is."""
 
 
 def _subscription_id(value: object) -> str:
@@ -169,9 +158,9 @@ class WebhookSubscriptions(Resource[Mode]):
         subscription_id: str | uuid.UUID,
         *,
         is_active: bool | None = None,
-        phone_numbers: Sequence[str] | Literal[_Unset.UNSET] | None = UNSET,
-        routing_id_header: str | Literal[_Unset.UNSET] | None = UNSET,
-        routing_key_header: str | Literal[_Unset.UNSET] | None = UNSET,
+        phone_numbers: Sequence[str] | NotGiven | None = NOT_GIVEN,
+        routing_id_header: str | NotGiven | None = NOT_GIVEN,
+        routing_key_header: str | NotGiven | None = NOT_GIVEN,
         subscribed_events: Sequence[str] | None = None,
         target_url: str | None = None,
         **options: Unpack[RequestOptions],
@@ -189,10 +178,10 @@ class WebhookSubscriptions(Resource[Mode]):
         body: dict[str, Any] = {}
         if is_active is not None:
             body["is_active"] = _validate.flag(is_active, "is_active")
-        if phone_numbers is not UNSET:
+        if phone_numbers is not NOT_GIVEN:
             body["phone_numbers"] = None if phone_numbers is None else _phones(phone_numbers)
         for name, header in (("routing_id_header", routing_id_header), ("routing_key_header", routing_key_header)):
-            if header is not UNSET:
+            if header is not NOT_GIVEN:
                 body[name] = None if header is None else _header(header, name)
         if subscribed_events is not None:
             body["subscribed_events"] = _events(subscribed_events)
