@@ -49,7 +49,7 @@ from ._client import (
 from ._errors import LinqError, ValidationError
 from ._response import APIResponse, AsyncAPIResponse
 from ._retry import RetryPolicy
-from .pagination import Page, SyncPaginator
+from .pagination import AsyncPage, Page, SyncPaginator, _sync_page
 from .resources._base import ENDPOINT, PAGINATED, Mode, Parsed, Raw, kind_of
 
 if TYPE_CHECKING:
@@ -779,7 +779,7 @@ class _BlockingPager(_Derived, Generic[P, T]):
 
             def call_raw(*args: Any, **kwargs: Any) -> Any:
                 response: AsyncAPIResponse[Any] = runner.run(method(target, *args, **kwargs))
-                return response._blocking()
+                return response._blocking()._map(lambda page: _blocking_page(page, runner))
 
             return call_raw
 
@@ -787,6 +787,13 @@ class _BlockingPager(_Derived, Generic[P, T]):
             return SyncPaginator(runner, method(target, *args, **kwargs))
 
         return call
+
+
+def _blocking_page(page: Page[T], runner: _Runner) -> Page[T]:
+    """A raw list call's parsed page, fetching the pages after it on the sync client."""
+    if isinstance(page, AsyncPage):
+        return _sync_page(page, page._fetch, page._token, runner)
+    return page
 
 
 class _Plain(_Derived, Generic[P, R]):

@@ -499,8 +499,10 @@ def test_sync_raw_responses_parse_into_a_page_that_knows_its_next(
 ) -> None:
     raw = sclient.chats.with_raw_response.list_chats(limit=3)
     page = raw.parse()
-    assert raw.status_code == 200 and isinstance(page, Page) and [c.id for c in page.chats] == chat_ids[:3]
+    assert raw.status_code == 200 and isinstance(page, SyncPage) and [c.id for c in page.chats] == chat_ids[:3]
     assert page.has_next_page() and page.next_page_info() == PageInfo({"cursor": "3"})
+    assert [c.id for c in page.get_next_page().chats] == chat_ids[3:6]
+    assert [c.id for c in page] == chat_ids
 
 
 async def test_async_raw_responses_parse_into_a_page_that_knows_its_next(
@@ -508,8 +510,10 @@ async def test_async_raw_responses_parse_into_a_page_that_knows_its_next(
 ) -> None:
     raw = await aclient.chats.with_raw_response.list_chats(limit=3)
     page = await raw.parse()
-    assert raw.status_code == 200 and isinstance(page, Page) and [c.id for c in page.chats] == chat_ids[:3]
+    assert raw.status_code == 200 and isinstance(page, AsyncPage) and [c.id for c in page.chats] == chat_ids[:3]
     assert page.has_next_page() and page.next_page_info() == PageInfo({"cursor": "3"})
+    assert [c.id for c in (await page.get_next_page()).chats] == chat_ids[3:6]
+    assert [c.id async for c in page] == chat_ids
 
 
 def test_private_names_are_never_looked_up_on_the_first_page(

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from .._response import AsyncAPIResponse
-from ..pagination import AsyncPaginator, Page
+from ..pagination import AsyncPaginator, Page, _async_page
 
 if TYPE_CHECKING:
     from .._client import AsyncLinqClient, RequestOptions
@@ -207,7 +207,8 @@ class Resource(Generic[Mode]):
         if self._raw:
             query = {**params, token: first} if first is not None else params
             raw = client._request("GET", path, params=query, into=into, options=options, raw=True)
-            return _raw_page(raw, lambda model: to_page(model, first))  # type: ignore[return-value] # the raw twin's type
+            # Its parsed page can go on to the next pages, as a page of the plain call can.
+            return _raw_page(raw, lambda model: _async_page(to_page(model, first), fetch, token))  # type: ignore[return-value] # the raw twin's type
         return AsyncPaginator(fetch, first, token=token)
 
 
