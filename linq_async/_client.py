@@ -31,14 +31,16 @@ from ._errors import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,
+    APIStatusError,
     LinqError,
+    UnreadableResponseError,
     ValidationError,
     body_text,
     decode_json,
     error_from_response,
 )
 from ._response import AsyncAPIResponse, RequestInfo
-from ._retry import RetryPolicy
+from ._retry import RetryPolicy, is_retryable
 
 if TYPE_CHECKING:
     import aiohttp
@@ -247,7 +249,7 @@ class _Connection:
         self.per_loop = False
         self.closed = False
         self.default_query: dict[str, object] = {}
-        self.custom_headers: dict[str, str] = {}
+        self.custom_headers: dict[str, str | None] = {}  # the user's default_headers (None: removed)
         self.webhook_secret: str | None = None
         self.proxy: str | None = None
         self.trust_env = True
@@ -289,7 +291,7 @@ class _Connection:
     def _new_transport(self) -> Transport:
         from ._http import USER_AGENT, Transport, env_proxy
 
-        self.headers.setdefault("User-Agent", USER_AGENT)
+        _add_user_agent(self.headers, self.custom_headers, USER_AGENT)
         proxy = self.proxy
         if proxy is None and self.trust_env and self.base_url.startswith("https://"):
             # Read when each session is made, as a process's environment is; never for plain-http
@@ -367,8 +369,9 @@ class _Connection:
         custom = {} if set_default_headers is not None else self.custom_headers
         extra = default_headers if default_headers is not None else set_default_headers
         if extra is not None:
-            name = "default_headers" if default_headers is not None else "set_default_headers"
-            custom = _merged_headers(custom, extra, name)
+            custom = _custom_headers(
+                custom, extra, "default_headers" if default_headers is not None else "set_default_headers"
+            )
         headers = _merged_headers(_sdk_headers(key), custom, "default_headers")
         view = _View(self, key, url, headers)
         view.custom_headers = custom
@@ -424,6 +427,7 @@ class _View(_Connection):
         self.base_url = base_url
         self.allow_insecure_http = parent.allow_insecure_http
         self.headers = headers
+        self.agent_added = False
         self.default_query = dict(parent.default_query)
         self.webhook_secret = parent.webhook_secret
 
@@ -433,10 +437,11 @@ class _View(_Connection):
 
     def get_transport(self) -> Transport:
         transport = self.parent.get_transport()
-        if "User-Agent" not in self.headers:
+        if not self.agent_added:
             from ._http import USER_AGENT
 
-            self.headers["User-Agent"] = USER_AGENT
+            _add_user_agent(self.headers, self.custom_headers, USER_AGENT)
+            self.agent_added = True
         return transport
 
     def pop_transport(self, loop: asyncio.AbstractEventLoop) -> Transport | None:
@@ -560,8 +565,9 @@ class AsyncLinqClient:
         ca_bundle: str | os.PathLike[str] | None = None,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        # The key is held as a _Secret from here on: a traceback printed with its locals, for
-        # whatever argument failed, shows '<redacted>'.
+        # The key and the webhook secret are held as _Secrets from here on: a traceback printed
+        # with its locals, for whatever argument failed, shows '<redacted>'.
+        webhook_secret = _masked(webhook_secret)
         source = "api_key"
         if api_key is None:
             source = f"${API_KEY_ENV}"
@@ -592,13 +598,13 @@ class AsyncLinqClient:
         conn = _Connection(key, url, session, max_connections, max_response_bytes)
         conn.allow_insecure_http = bool(allow_insecure_http)
         if default_headers is not None:
-            conn.headers = _merged_headers(conn.headers, default_headers, "default_headers")
-            conn.custom_headers = _merged_headers({}, default_headers, "default_headers")
+            conn.custom_headers = _custom_headers({}, default_headers, "default_headers")
+            conn.headers = _merged_headers(conn.headers, conn.custom_headers, "default_headers")
         if default_query is not None:
             conn.default_query = _merged(None, default_query, "default_query", "query parameter")
             _encode_query(conn.default_query)  # refuse values that cannot be sent, now
         if webhook_secret is None:
-            webhook_secret = os.environ.get(WEBHOOK_SECRET_ENV) or None
+            webhook_secret = _masked(os.environ.get(WEBHOOK_SECRET_ENV) or None)
         if webhook_secret is not None and not isinstance(webhook_secret, str):
             raise ValidationError(f"webhook_secret must be a string, got {type(webhook_secret).__name__}")
         conn.webhook_secret = None if webhook_secret is None else _Secret(webhook_secret)
@@ -681,6 +687,7 @@ class AsyncLinqClient:
         ``ValidationError`` for bad values, and for a base URL of another scheme than the client's
         (make a separate client for that: the sessions' proxy settings depend on it).
         """
+        api_key, webhook_secret = _masked(api_key), _masked(webhook_secret)  # '<redacted>' in tracebacks
         view = object.__new__(type(self))
         view._conn = self._conn._with(
             api_key, base_url, webhook_secret, default_headers, set_default_headers, default_query, set_default_query
@@ -791,24 +798,30 @@ class AsyncLinqClient:
             response = await self._attempt(method, url, data, send_headers, timeout, counter)
         except APIError as exc:
             # Decided on the first failure only: the success path pays nothing for it.
+            from ._rules import keyed
             from ._rules import repeatable as safe_to_repeat
 
-            once = not repeatable and not safe_to_repeat(method, body, send_headers)
-            if once:
-                _unsafe_to_repeat(exc)
+            judge = _Judge(
+                once=not repeatable and not safe_to_repeat(method, body, send_headers),
+                # A read, or a keyed request (the server answers a repeat with the first answer):
+                # a cut-off 2xx answer can be fetched again.
+                replay=method in _READS or keyed(body, send_headers),
+            )
+            failure = judge(exc)
             policy = self._retry
-            if not policy.max_retries or not policy.is_retryable(exc):
-                raise
+            if not policy.max_retries or not policy.is_retryable(failure):
+                raise failure from None
 
             async def again() -> RawResponse:
                 try:
                     return await self._attempt(method, url, data, send_headers, timeout, counter)
-                except APIError as failure:
-                    if once:
-                        _unsafe_to_repeat(failure)
-                    raise
+                except APIError as later:
+                    raise judge(later) from None
 
-            response = await policy._run(again, exc)
+            try:
+                response = await policy._run(again, failure)
+            except APIError as final:
+                raise judge.last(final) from None
         if counter is not None:
             return AsyncAPIResponse(
                 response,
@@ -879,8 +892,8 @@ class AsyncLinqClient:
         must come to exactly ``size`` bytes, else the attempt is abandoned with a ``LinqError``. An
         error raised while making chunks (reading a file, a progress callback) is raised as it is.
         A non-2xx answer raises ``refused(answer, shown_url)``. Only ``timeout`` of ``options``
-        applies. Retries follow the client's policy, but only while no chunk was asked of
-        ``body``: once bytes may have left, a failure is raised at once.
+        applies. Retries follow the client's policy, each attempt sending the whole body again
+        (``body`` starts over): a PUT of the same bytes to the same target is idempotent.
         """
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             raise ValidationError(f"size must be a byte count, got {size!r}")
@@ -900,7 +913,9 @@ class AsyncLinqClient:
             transport = self._conn.get_transport()
             send_headers = {k: v for k, v in given.items() if k.lower() != "content-length"}
             if not any(k.lower() == "user-agent" for k in send_headers):
-                send_headers["User-Agent"] = self._conn.headers["User-Agent"]
+                agent = next((v for k, v in self._conn.headers.items() if k.lower() == "user-agent"), None)
+                if agent is not None:
+                    send_headers["User-Agent"] = agent
             send_headers["Content-Length"] = str(size)
             stream = _Streamed(body(), size)
             chunks = stream.chunks()
@@ -922,11 +937,11 @@ class AsyncLinqClient:
                     return raw
                 failure = refused(raw, shown)
             retries += 1
-            if stream.started or retries > policy.max_retries or not policy.is_retryable(failure):
+            if retries > policy.max_retries or not policy.is_retryable(failure):
                 raise failure
             delay = policy.delay(failure, retries)
             logger.info(
-                "retrying upload PUT %s: attempt %d failed before sending (%s); next attempt in %.2fs",
+                "retrying upload PUT %s: attempt %d failed (%s); next attempt in %.2fs",
                 shown,
                 retries,
                 type(failure).__name__,
@@ -1053,10 +1068,28 @@ def _merged(base: Mapping[str, object] | None, extra: object, name: str, what: s
     return merged
 
 
-def _merged_headers(base: Mapping[str, str], extra: object, name: str, *, framing: bool = False) -> dict[str, str]:
+def _custom_headers(base: Mapping[str, str | None], extra: object, name: str) -> dict[str, str | None]:
+    """The user's default headers: ``base`` with ``extra`` over it, case-insensitively; None marks a removal."""
+    _merged_headers({}, extra, name)  # refuses what cannot be sent
+    assert isinstance(extra, Mapping)
+    merged = {header.lower(): (header, value) for header, value in base.items()}
+    for header, value in extra.items():
+        merged[header.lower()] = (header, value)
+    return dict(merged.values())
+
+
+def _add_user_agent(headers: dict[str, str], custom: Mapping[str, str | None], agent: str) -> None:
+    """Give ``headers`` our User-Agent unless the user's default headers set or removed one."""
+    if not any(name.lower() == "user-agent" for name in (*custom, *headers)):
+        headers["User-Agent"] = agent
+
+
+def _merged_headers(
+    base: Mapping[str, str | None], extra: object, name: str, *, framing: bool = False
+) -> dict[str, str]:
     if not isinstance(extra, Mapping):
         raise ValidationError(f"{name} must be a mapping, got {type(extra).__name__}")
-    merged = {header.lower(): (header, value) for header, value in base.items()}
+    merged = {header.lower(): (header, value) for header, value in base.items() if value is not None}
     for header, value in extra.items():
         if not isinstance(header, str) or not _TOKEN.fullmatch(header):
             raise ValidationError(f"{name} has an invalid header name: {_validate.shown(header)}")
@@ -1138,15 +1171,62 @@ def _invalid(raw: RawResponse, message: str, data: object, method: str, url: str
     )
 
 
-def _unsafe_to_repeat(exc: APIError) -> None:
-    """Mark a transport failure of a request that may have been applied and must not go out twice."""
-    if isinstance(exc, APIConnectionError) and exc.sent and not exc.may_have_applied:
-        exc.may_have_applied = True
-        exc.message = (
-            f"{exc.message}; not retried: the request may have reached the server, and sending it again "
-            "could apply it twice (check before sending again)"
-        )
-        exc.args = (exc.message,)
+class _Judge:
+    """Reads each failed attempt of one request for what it says about the request's outcome.
+
+    ``once``: the request is neither idempotent nor keyed, so it must not go out twice. Its
+    transport failures after sending, and the gateway answers that say the server may still have
+    acted (502 or 504 with no Linq code, 504/3005), are marked ``may_have_applied`` and not retried.
+    ``replay``: a read or a keyed request, whose cut-off 2xx answer is read as a transport failure
+    (and so fetched again); for any other request such an answer stays ``UnreadableResponseError``
+    (it was applied). A request that may be repeated and ends in an error after an attempt whose
+    outcome was unknown has that error say so.
+    """
+
+    __slots__ = ("once", "replay", "uncertain")
+
+    def __init__(self, *, once: bool, replay: bool) -> None:
+        self.once = once
+        self.replay = replay
+        self.uncertain = False
+
+    def __call__(self, exc: APIError) -> APIError:
+        unknown = (isinstance(exc, APIConnectionError) and exc.sent) or _gateway_gave_up(exc)
+        if not self.once:
+            if self.replay and isinstance(exc, UnreadableResponseError):
+                exc = APIConnectionError(
+                    exc.message.replace(" was applied (status", " answered (status", 1), method=exc.method, url=exc.url
+                )
+                unknown = True
+            self.uncertain = self.uncertain or unknown
+            return exc
+        if unknown and not exc.may_have_applied:
+            _mark(
+                exc, "not retried: the request may have reached the server, and sending it again could apply it twice"
+            )
+        return exc
+
+    def last(self, exc: APIError) -> APIError:
+        """The error a request ends with; after an attempt of unknown outcome, it may not be the whole story."""
+        # A transient error stays as it is: repeating this request is safe, and stays allowed.
+        if self.uncertain and not self.once and isinstance(exc, APIStatusError) and not is_retryable(exc):
+            _mark(exc, "an earlier attempt of this call failed with its outcome unknown: it may have been applied")
+        return exc
+
+
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _gateway_gave_up(exc: APIError) -> bool:
+    if not isinstance(exc, APIStatusError):
+        return False
+    return exc.code == 3005 or (exc.code is None and exc.status in (502, 504))
+
+
+def _mark(exc: APIError, note: str) -> None:
+    exc.may_have_applied = True
+    exc.message = f"{exc.message}; {note} (check before sending again)"
+    exc.args = (exc.message,)
 
 
 def _redacted(headers: Mapping[str, str]) -> dict[str, str]:

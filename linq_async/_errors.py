@@ -10,7 +10,10 @@ import json
 import math
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._response import RequestInfo
 
 __all__ = [
     "APIConnectionError",
@@ -89,14 +92,25 @@ class ValidationError(LinqError, ValueError):
 class APIError(LinqError):
     """An error tied to one HTTP exchange with the Linq API.
 
-    ``method`` and ``url`` name the request (never its headers, so never the key).
+    ``method`` and ``url`` name the request (never its headers, so never the key); ``request``
+    holds both, as linq-python's ``exc.request`` does. ``may_have_applied`` is True when the
+    request may have taken effect although this error was raised (see ``APIConnectionError``).
     """
+
+    may_have_applied: bool = False
 
     def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.method = method
         self.url = url
+
+    @property
+    def request(self) -> RequestInfo:
+        """The request that failed: its ``method`` and ``url``."""
+        from ._response import RequestInfo
+
+        return RequestInfo(self.method or "", self.url or "")
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Exceptions cross process boundaries (Celery, multiprocessing); keyword-only
@@ -114,15 +128,14 @@ def _rebuild(cls: type[APIError], state: dict[str, Any], args: tuple[Any, ...]) 
 class APIConnectionError(APIError):
     """The request failed in transport: connection refused or reset, broken or truncated answer.
 
-    ``sent`` is False when it failed while connecting (nothing reached the server), True when the
-    server may have received it. ``may_have_applied`` is True when it was sent and repeating it is
-    not known to be safe (a POST or PATCH without an idempotency key): such a failure is not
-    retried, since a second copy could apply the change twice. Check the state (``retrieve``,
-    ``list``) before sending it again.
+    ``sent`` is False when it failed before the request was written (connecting, waiting for a
+    pooled connection): nothing reached the server. ``may_have_applied`` is True when it was sent
+    and repeating it is not known to be safe (a POST or PATCH without an idempotency key): such a
+    failure is not retried, since a second copy could apply the change twice. Check the state
+    (``retrieve``, ``list``) before sending it again. A 502/504 from a gateway is treated the same.
     """
 
     sent: bool = True
-    may_have_applied: bool = False
 
 
 class APITimeoutError(APIConnectionError):
@@ -262,6 +275,11 @@ class ErrorResponse:
     def url(self) -> str | None:
         """The request's URL."""
         return self._error.url
+
+    @property
+    def request(self) -> RequestInfo:
+        """The request it answers: its ``method`` and ``url``."""
+        return self._error.request
 
     def __repr__(self) -> str:
         return f"<ErrorResponse [{self.status_code}] {self.method} {self.url}>"

@@ -12,11 +12,13 @@ process is an attempt the retry policy counted.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import io
 import platform
 import ssl
-from collections.abc import AsyncGenerator, AsyncIterable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Coroutine, Mapping
+from typing import Any
 
 import aiohttp
 import yarl
@@ -170,6 +172,22 @@ def env_proxy(url: str) -> str | None:
     return urllib.request.getproxies().get(target.scheme)
 
 
+# Set for the request being sent, in its task's context: becomes [True] once aiohttp starts
+# writing it (the connection is made, or taken from the pool, by then). A failure before that point
+# (connecting, waiting for a free connection, a timeout meanwhile) sent nothing.
+_WRITING: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar("linq_async_writing", default=None)
+
+
+class _Request(aiohttp.ClientRequest):
+    """aiohttp's request, noting when it starts to be written (see ``_WRITING``)."""
+
+    def send(self, conn: aiohttp.connector.Connection) -> Coroutine[Any, Any, aiohttp.ClientResponse]:
+        cell = _WRITING.get()
+        if cell is not None:
+            cell[0] = True
+        return super().send(conn)
+
+
 class Transport:
     """Sends requests over one aiohttp session, created inside the running loop.
 
@@ -201,6 +219,7 @@ class Transport:
                 # also read ~/.netrc on every request, in a thread, and clash with our Authorization.
                 trust_env=False,
                 proxy=proxy,
+                request_class=_Request,
             )
             # aiohttp re-sends an idempotent request once, silently, when a pooled connection drops;
             # the retry policy decides that here, and counts it.
@@ -267,6 +286,8 @@ class Transport:
             data = io.BytesIO(body)  # aiohttp warns about bytes this large (it writes them at once)
         full, url = url, url if shown_url is None else shown_url
         status = 0
+        writing = [False]
+        token = _WRITING.set(writing)
         try:
             async with self._session.request(
                 method,
@@ -299,7 +320,14 @@ class Transport:
                 sent = translated.sent
                 translated = type(translated)(translated.message.replace(full, url), method=method, url=url)
                 translated.sent = sent
+            if self._owned and not writing[0]:
+                translated.sent = False  # it failed before aiohttp began to write it
+                if isinstance(translated, APITimeoutError) and "(timeout.connect)" not in translated.message:
+                    translated.message = f"{translated.message}, before it was sent"
+                    translated.args = (translated.message,)
             failure = translated
+        finally:
+            _WRITING.reset(token)
         if 200 <= status < 300:
             # The status line said the change happened: sending it again would apply it twice.
             failure = UnreadableResponseError(

@@ -4,9 +4,9 @@ Classification follows Linq's code ranges, not only the HTTP status: every 3xxx 
 transient 2007, 2009, 2022 and 4004 are retried, as are 5xx answers with no Linq envelope (HTML
 from a proxy), 429, connection failures and timeouts. Every other 1xxx/2xxx code is permanent,
 including the 409s 1006 and 2013 that a generic "retry every 409" rule would repeat. A connection
-failure or timeout after the request may have reached the server is retried only when repeating it
-is safe: a GET, PUT or DELETE, or a request carrying an idempotency key
-(``APIConnectionError.may_have_applied`` tells).
+failure or timeout after the request may have reached the server, or a 502/504 from a gateway, is
+retried only when repeating it is safe: a GET, PUT or DELETE, a request carrying an idempotency key,
+or an endpoint declared repeatable (``APIError.may_have_applied`` tells).
 """
 
 from __future__ import annotations
@@ -37,8 +37,10 @@ _RATE_LIMITED_CODE = 1007
 
 def is_retryable(exc: BaseException) -> bool:
     """Tell whether a failed attempt may be repeated. Control-flow exceptions never are."""
+    if getattr(exc, "may_have_applied", False):
+        return False
     if isinstance(exc, APIConnectionError):
-        return not exc.may_have_applied and not isinstance(exc, CertificateVerificationError)
+        return not isinstance(exc, CertificateVerificationError)
     if not isinstance(exc, APIStatusError):
         return False
     if exc.status == 429:

@@ -36,6 +36,7 @@ __all__ = [
     "check_message",
     "check_recipients_count",
     "has_url",
+    "keyed",
     "repeatable",
 ]
 
@@ -289,12 +290,17 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 def repeatable(method: str, body: Mapping[str, object] | None, headers: Mapping[str, str]) -> bool:
     """Tell whether sending a request twice has the effect of sending it once.
 
-    True for the idempotent HTTP methods, and for a request carrying an idempotency key: the
-    ``Idempotency-Key`` header, or ``idempotency_key`` in a top-level object of the body
-    (``message``, ``poll``), which the API uses to answer a repeat with the first result.
+    True for the idempotent HTTP methods, and for a request carrying an idempotency key.
     """
-    if method in _SAFE_METHODS:
-        return True
+    return method in _SAFE_METHODS or keyed(body, headers)
+
+
+def keyed(body: Mapping[str, object] | None, headers: Mapping[str, str]) -> bool:
+    """Tell whether a request carries an idempotency key, so that a repeat gets the first answer again.
+
+    The key is the ``Idempotency-Key`` header, or ``idempotency_key`` in a top-level object of the
+    body (``message``, ``poll``).
+    """
     if any(value and name.lower() == "idempotency-key" for name, value in headers.items()):
         return True
     return body is not None and any(

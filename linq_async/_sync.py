@@ -135,6 +135,14 @@ class _ThreadLoop:
 
     def run(self, awaitable: Awaitable[T]) -> T:
         loop = self.loop
+        if _get_running_loop() is loop:
+            # Reached from inside a call this thread is running on this loop (a callback stepping a
+            # generator pinned here): waiting for the lock would wait for ourselves.
+            _discard(awaitable)
+            raise LinqError(
+                "a generator of this client was stepped from inside another call of it on the same thread; "
+                "finish or close it outside that call"
+            )
         with self.lock:
             if self.closed:
                 _discard(awaitable)
@@ -877,7 +885,12 @@ def _pull(runner: _Runner, iterator: AsyncIterator[T]) -> Iterator[T]:
             aclose = getattr(iterator, "aclose", None)
             if aclose is not None and target is not None:
                 try:
-                    target.run(aclose())
+                    if isinstance(target, _ThreadLoop) and _get_running_loop() is target.loop:
+                        # Closed (by the garbage collector, say) inside another call on its own loop:
+                        # close it on that loop as soon as the current step yields, without waiting.
+                        target.loop.create_task(aclose())
+                    else:
+                        target.run(aclose())
                 except (LinqError, RuntimeError):
                     # Already unwinding after Ctrl-C, closed client, or reached from the loop thread:
                     # the iterator's own cancellation handling has run or will run; never mask the
@@ -963,7 +976,7 @@ class SyncLinqClient:
         ca_bundle: str | os.PathLike[str] | None = None,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        api_key = _masked(api_key)  # '<redacted>' in a traceback printed with its locals
+        api_key, webhook_secret = _masked(api_key), _masked(webhook_secret)  # '<redacted>' in tracebacks
         if session is not None:
             raise ValidationError(
                 "SyncLinqClient makes its own event loops and cannot use an aiohttp session made on "
@@ -1054,6 +1067,7 @@ class SyncLinqClient:
         Same arguments as ``AsyncLinqClient.with_options``; closing either closes both. ``copy`` is
         the same method. Raises ``ValidationError`` for bad values.
         """
+        api_key, webhook_secret = _masked(api_key), _masked(webhook_secret)  # '<redacted>' in tracebacks
         view = object.__new__(type(self))
         view._client = self._client.with_options(
             api_key=api_key,

@@ -116,3 +116,32 @@ def test_a_copy_cannot_change_the_scheme(recorder: ScriptedAPI) -> None:
     client = AsyncLinqClient(KEY, base_url=recorder.base_url)
     with pytest.raises(ValidationError, match="separate client"):
         client.with_options(base_url="https://api.linqapp.com/api/partner")
+
+
+def test_a_lower_case_user_agent_replaces_ours_and_removals_carry_into_copies(recorder: ScriptedAPI) -> None:
+    with SyncLinqClient(
+        KEY, base_url=recorder.base_url, default_headers={"user-agent": "mine/1.0", "Accept": None}
+    ) as client:
+        for sender in (
+            client,
+            client.with_options(api_key=OTHER_KEY),
+            client.with_options(default_headers={"X-A": "1"}),
+        ):
+            headers, _, _ = _add(sender, recorder)
+            assert headers["user-agent"] == "mine/1.0"
+            assert headers.get("accept") in (None, "*/*"), "the removal holds in every copy"
+        recorder.reply(202, ADD_OK)
+        raw = client.chats.participants.with_raw_response.add(CHAT, handle=HANDLE)
+        assert raw.http_request.headers["user-agent"] == "mine/1.0"
+
+
+def test_a_refused_copy_does_not_show_the_new_key_or_secret_in_traceback_locals() -> None:
+    import traceback
+
+    secret = "sk_live_NEWTENANT_4b1d"
+    for client in (AsyncLinqClient(KEY), SyncLinqClient(KEY)):
+        with pytest.raises(ValidationError) as info:
+            client.with_options(api_key=secret, webhook_secret="whsec_" + secret, base_url="ftp://x")
+        summary = traceback.TracebackException.from_exception(info.value, capture_locals=True)
+        ours = [repr(frame.locals) for frame in summary.stack if "linq_async" in frame.filename]
+        assert ours and not any(secret in text for text in ours)

@@ -212,6 +212,14 @@ def test_an_error_keeps_the_answer_as_exc_response(recorded: Any, recorder: Scri
     assert response.json() == envelope(409, 2013, "This chat is unavailable") == json.loads(response.text)
     assert json.loads(response.content) == response.json()
     assert response.method == "POST" and response.url is not None and response.url.endswith("/participants")
+    assert (
+        (info.value.request.method, info.value.request.url)
+        == ("POST", response.url)
+        == (
+            response.request.method,
+            response.request.url,
+        )
+    )
     assert KEY not in repr(response)
 
 

@@ -16,11 +16,20 @@ from typing import Any
 
 import pytest
 
-from linq_async import APIConnectionError, APITimeoutError, AsyncLinqClient, RetryPolicy, SyncLinqClient
+from linq_async import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AsyncLinqClient,
+    ConflictError,
+    RetryPolicy,
+    SyncLinqClient,
+    UnreadableResponseError,
+)
 from linq_async.testing import FakeLinqServer
 
 from .clients import Blocking
-from .helpers import ADD_OK, CHAT, KEY, ScriptedAPI, Sleeps
+from .helpers import ADD_OK, CHAT, KEY, ScriptedAPI, Sleeps, envelope
 from .wire import WireCase, all_cases, answer, call_ours
 
 # POST/PATCH endpoints whose repetition has no further effect: they set a state, or only read.
@@ -173,3 +182,82 @@ def test_a_policy_may_choose_to_repeat_anyway(recorder: ScriptedAPI, sleeps: Sle
     with SyncLinqClient(KEY, base_url=recorder.base_url, retry=Bold(sleep=sleeps)) as client:
         client.messages.poll.add_options("3f1a1c1e-2d3b-4c5d-8e9f-0a1b2c3d4e5f", options=["c"])
     assert len(recorder.seen) == 2
+
+
+MEMO = {"voice_memo_url": "https://example.com/memo.m4a"}
+
+
+@pytest.mark.parametrize("answer", [(504, None), (502, None), (504, 3005)], ids=["504", "502", "504/3005"])
+def test_a_gateway_giving_up_is_not_retried_for_a_request_that_goes_out_once(
+    recorded: Any, recorder: ScriptedAPI, answer: tuple[int, int | None]
+) -> None:
+    status, code = answer
+    if code is None:
+        recorder.reply_bytes(status, b"<html>Gateway Timeout</html>", content_type="text/html")
+    else:
+        recorder.reply(status, envelope(status, code))
+    with pytest.raises(APIStatusError) as caught:
+        recorded.chats.send_voicememo(CHAT, **MEMO)
+    assert caught.value.may_have_applied and "not retried" in str(caught.value)
+    assert len(recorder.seen) == 1
+
+
+def test_a_gateway_giving_up_is_retried_for_a_repeatable_request(recorded: Any, recorder: ScriptedAPI) -> None:
+    recorder.reply_bytes(504, b"<html>Gateway Timeout</html>", content_type="text/html")
+    recorded.chats.participants.add(CHAT, handle="+14155550100")
+    assert len(recorder.seen) == 2
+
+
+def test_a_server_error_with_a_linq_code_is_still_retried_for_a_request_that_goes_out_once(
+    recorded: Any, recorder: ScriptedAPI
+) -> None:
+    recorder.reply(500, envelope(500, 3006))
+    recorder.reply(200, {"message": {"id": "m"}})
+    recorded.chats.send_voicememo(CHAT, **MEMO)
+    assert len(recorder.seen) == 2
+
+
+def test_an_error_after_an_attempt_of_unknown_outcome_says_it_may_have_applied(
+    recorded: Any, recorder: ScriptedAPI
+) -> None:
+    # A repeat of leave after a dropped answer meets "chat unavailable": the first one may have worked.
+    recorder.drop()
+    recorder.reply(409, envelope(409, 2013, "This chat is unavailable"))
+    with pytest.raises(ConflictError) as caught:
+        recorded.chats.leave_chat(CHAT)
+    assert caught.value.code == 2013 and caught.value.may_have_applied
+    assert "outcome unknown" in str(caught.value)
+    recorder.reply(409, envelope(409, 2013, "This chat is unavailable"))
+    with pytest.raises(ConflictError) as plain:
+        recorded.chats.leave_chat(CHAT)
+    assert not plain.value.may_have_applied, "no attempt of this call had an unknown outcome"
+
+
+def test_a_cut_off_success_is_fetched_again_only_for_a_read(recorded: Any, recorder: ScriptedAPI) -> None:
+    recorder.truncated(200)
+    recorder.reply(200, {"id": CHAT, "handles": [], "is_group": False})
+    assert recorded.chats.retrieve(CHAT).id == CHAT
+    assert len(recorder.seen) == 2
+    # A change whose 2xx arrived was applied: neither a once-only nor a repeatable one is sent again.
+    for call in (
+        lambda: recorded.chats.send_voicememo(CHAT, **MEMO),
+        lambda: recorded.chats.participants.add(CHAT, handle="+14155550100"),
+    ):
+        recorder.truncated(202)
+        with pytest.raises(UnreadableResponseError):
+            call()
+    assert len(recorder.seen) == 4
+
+
+async def test_a_timeout_while_waiting_for_a_pooled_connection_sent_nothing(api: ScriptedAPI) -> None:
+    api.reply(200, {"message": {"id": "m"}}, delay=0.6)
+    async with AsyncLinqClient(KEY, base_url=api.base_url, max_connections=1, max_retries=0) as client:
+        busy = asyncio.create_task(client.chats.send_voicememo(CHAT, **MEMO))
+        while not api.seen:
+            await asyncio.sleep(0.01)
+        with pytest.raises(APITimeoutError) as caught:
+            await client.chats.send_voicememo(CHAT, **MEMO, timeout=0.2)
+        await busy
+    assert not caught.value.sent and not caught.value.may_have_applied
+    assert "before it was sent" in str(caught.value)
+    assert len(api.seen) == 1

@@ -373,3 +373,51 @@ def test_closing_while_another_thread_waits_gives_that_thread_a_clear_error(thre
     assert isinstance(error, LinqError), repr(error)
     with pytest.raises(LinqError, match="closed"):
         client.chats.participants.add(CHAT, handle=FAST)
+
+
+@pytest.mark.timeout(30)
+def test_a_generator_closed_by_the_collector_inside_another_call_does_not_hang(fake_server: Any) -> None:
+    import gc
+
+    group = fake_server.create_chat(["+14155550101", "+14155550102", "+14155550103"])
+    with SyncLinqClient(fake_server.api_key, base_url=fake_server.base_url) as client:
+
+        class Holder:
+            pass
+
+        holder = Holder()
+        holder.me = holder  # type: ignore[attr-defined] # a cycle: only the cyclic collector frees it
+        holder.it = client.chats.participants.iter_add([(group, f"+1415555020{i}") for i in range(5)])  # type: ignore[attr-defined]
+        assert next(holder.it).ok  # type: ignore[attr-defined]
+        del holder
+        collected: list[int] = []
+
+        def collect(done: int, total: int) -> None:
+            collected.append(gc.collect())  # as an automatic collection could, at any allocation
+
+        gc.disable()
+        try:
+            result = client.chats.participants.add_many([(group, "+14155550301")], on_progress=collect)
+        finally:
+            gc.enable()
+        assert result.succeeded_count == 1 and collected
+        assert client.chats.retrieve(group).id == group  # the loop is in a good state afterwards
+
+
+def test_stepping_a_generator_from_inside_another_call_is_refused(fake_server: Any) -> None:
+    group = fake_server.create_chat(["+14155550101", "+14155550102", "+14155550103"])
+    with SyncLinqClient(fake_server.api_key, base_url=fake_server.base_url) as client:
+        it = client.chats.participants.iter_add([(group, f"+1415555021{i}") for i in range(3)])
+        assert next(it).ok
+        seen: list[BaseException] = []
+
+        def step(done: int, total: int) -> None:
+            try:
+                next(it)
+            except LinqError as exc:
+                seen.append(exc)
+
+        client.chats.participants.add_many([(group, "+14155550311")], on_progress=step)
+        assert seen and "inside another call" in str(seen[0])
+        assert list(it) == [], "the refusal ended the generator, as any exception in it does"
+        assert client.chats.retrieve(group).id == group

@@ -261,8 +261,9 @@ class Attachments(Resource[Mode]):
 
         Checked before anything is sent: the type (Linq's list), the name, the size (1 byte to
         100 MB). The bytes are streamed in chunks read in worker threads, so memory use does not
-        grow with the file. The PUT is retried (per the client's policy) only when it failed before
-        any byte was read; after that a failure is raised, and the attachment stays without a file.
+        grow with the file. The PUT is retried per the client's policy (a server error, a dropped
+        connection, a timeout), sending the file again from its start; ``on_progress`` then counts
+        from 0 again. When it still fails the attachment stays without a file.
         Raises ``ValidationError`` for a bad file, type, name or size (nothing sent), ``OSError``
         when the file cannot be read, ``UploadError`` when the target refuses the bytes,
         ``APIConnectionError`` for a transport failure, or an ``APIError`` from ``create``; an

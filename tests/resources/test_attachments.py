@@ -282,12 +282,12 @@ def test_the_target_refusing_is_a_typed_error(any_client: Any, fake_server: Fake
     assert error.url is not None and "signature" not in error.url and "signature" not in str(error)
     assert "403 AccessDenied" in str(error)
     assert fake_server.attachment(error.attachment_id)["status"] == "pending"
-    # A 503 after streaming began is not retried: the bytes may have left.
+    # A 503 after the bytes were sent is retried with the whole file again: the PUT is idempotent.
     fake_server.inject("error", status=503, message="Slow down", path="/_uploads/")
-    with pytest.raises(UploadError) as busy:
-        any_client.attachments.upload(path)
-    assert busy.value.status == 503
-    assert len(_uploads(fake_server)) == 2
+    created = any_client.attachments.upload(path)
+    uploads = _uploads(fake_server)
+    assert len(uploads) == 3
+    assert fake_server.attachment(created.attachment_id)["status"] != "pending"
 
 
 def test_errors_after_create_carry_the_attachment_id(
@@ -301,9 +301,11 @@ def test_errors_after_create_carry_the_attachment_id(
     with pytest.raises(GaveUp) as info:
         any_client.attachments.upload(path, on_progress=stop)
     assert fake_server.attachment(info.value.attachment_id)["status"] == "pending"  # type: ignore[attr-defined]
-    fake_server.inject("reset", 3, path="/_uploads/")  # a drop before any byte was read is retried
+    fake_server.inject("reset", 10, path="/_uploads/")  # retried until the policy gives up
     with pytest.raises(APIConnectionError) as dropped:
         any_client.attachments.upload(path)
+    paths = [upload.path for upload in _uploads(fake_server)]
+    assert paths.count(paths[-1]) == any_client.retry.max_retries + 1
     assert "signature" not in str(dropped.value)
     assert fake_server.attachment(dropped.value.attachment_id)["status"] == "pending"  # type: ignore[attr-defined]
 
@@ -366,7 +368,7 @@ async def test_the_target_sees_no_key_default_headers_or_signed_url_in_logs(
     assert signature not in caplog.text and fake.api_key not in caplog.text
 
 
-# The upload core: retries only before any byte left -------------------------------------------------
+# The upload core --------------------------------------------------------------------------------
 
 
 async def test_an_upload_that_could_not_connect_is_retried(
