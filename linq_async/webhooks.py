@@ -17,13 +17,12 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeAlias
 
 from ._convert import structure, structure_lenient
-from ._errors import LinqError, ValidationError
+from ._errors import LinqError, ValidationError, decode_json
 from .models import events as _events
 from .models.events import *  # noqa: F403 - every event class, importable from here as before
 from .models.events import EVENT_CLASSES, EVENT_TYPES, UnknownEvent, WebhookEvent
@@ -197,9 +196,9 @@ def parse(payload: bytes | str | Mapping[str, Any]) -> WebhookEvent:
         data: object = payload
     else:
         try:
-            data = json.loads(_body(payload))
-        except (ValueError, RecursionError) as exc:
-            raise WebhookPayloadError(f"the webhook body is not JSON: {exc}") from None
+            data = decode_json(_body(payload), lenient=True)  # an integer past Python's digit limit too
+        except ValueError as exc:
+            raise WebhookPayloadError(f"the webhook body is not an event: {exc}") from None
     if not isinstance(data, Mapping) or not isinstance(data.get("event_type"), str):
         raise WebhookPayloadError("the webhook body is not an event: no event_type")
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hmac
 import json
+import math
 from typing import Any
 
 import pytest
@@ -341,3 +342,11 @@ def test_unwrap_refuses_before_parsing() -> None:
     body = json.dumps(envelope("message.sent", {"id": "m"})).encode()
     with pytest.raises(WebhookVerificationError):
         webhooks.unwrap(body, headers_for(body + b" "), SECRET, now=NOW)
+
+
+def test_a_verified_body_with_numbers_python_cannot_hold_still_parses() -> None:
+    # 5,000 digits is legal JSON past Python's int() limit: the event is still read, the number as -inf.
+    body = b'{"event_type": "message.sent", "event_id": "evt_9", "huge": -1' + b"0" * 5000 + b', "data": {"id": "m"}}'
+    event = webhooks.unwrap(body, headers_for(body, msg_id="evt_9"), SECRET, now=NOW)
+    assert isinstance(event, MessageEvent) and event.data.id == "m"
+    assert event.extra["huge"] == -math.inf
