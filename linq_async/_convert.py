@@ -9,8 +9,8 @@ Models stay plain attrs classes; the wire rules live here:
 - datetimes travel as ISO 8601 strings (``Z`` accepted);
 - a tagged union (webhook events, message parts) falls back to its "unknown" class;
 - the primitive hooks take exactly their JSON type: a string for ``str``, an integer (never
-  ``true``/``false``) for ``int``, an integer or a fraction (never a boolean) for ``float``, a
-  boolean for ``bool``;
+  ``true``/``false``) for ``int``, a finite integer or fraction (never a boolean, never an
+  infinity, never an integer too large for a float) for ``float``, a boolean for ``bool``;
 - an answer that does not fit its model is still read (``structure_lenient``): what fits is kept,
   a field that is missing, null or of the wrong type becomes its default (or None), its raw value
   stays on ``.extra``, and ``model.invalid_fields`` names each problem. A number sent in the other
@@ -161,9 +161,22 @@ def _structure_int(value: Any, _: Any) -> int:
 
 
 def _structure_float(value: Any, _: Any) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+    if type(value) is float and _isfinite(value):
+        return value
+    if isinstance(value, float):
+        if _isfinite(value):
+            return float(value)
+        # JSON's 1e400 decodes to inf, and no JSON number is NaN: no position, amount or ratio.
+        raise ValueError(f"expected a finite number, got {value!r}")
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            return float(value)
+        except OverflowError:  # 10**400 is legal JSON, and too large for a float
+            raise ValueError("expected a number, got an integer too large for a float") from None
     raise TypeError(f"expected a number, got {type(value).__name__}")
+
+
+_isfinite = math.isfinite
 
 
 def _structure_any(value: Any, _: Any) -> Any:
@@ -246,8 +259,8 @@ def structure(data: object, cls: type[T]) -> T:
 
         if isinstance(exc, cattrs.BaseValidationError):
             reasons = "; ".join(cattrs.transform_error(exc, path=getattr(cls, "__name__", "$")))
-        elif isinstance(exc, (TypeError, ValueError, KeyError)):
-            reasons = str(exc)
+        elif isinstance(exc, (TypeError, ValueError, LookupError, ArithmeticError)):
+            reasons = str(exc)  # ArithmeticError: OverflowError and the like, from a hook
         else:
             raise
         raise ValueError(reasons) from None
@@ -328,7 +341,10 @@ def _coerce(value: Any, tp: Any) -> Any:
     if isinstance(value, bool):
         return _FAILED
     if tp is str and isinstance(value, int):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # over Python's 4,300-digit limit: not an id anyone can use
+            return _FAILED
     if tp is int:
         if isinstance(value, str) and _INTEGER.fullmatch(value):
             return int(value)

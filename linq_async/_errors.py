@@ -420,16 +420,33 @@ _strict_decode = json.JSONDecoder(parse_constant=_refuse_constant).decode
 def decode_json(body: bytes, *, lenient: bool = False) -> object:
     """Decode JSON, mapping every way it can fail (including RecursionError) to ValueError.
 
-    Strict mode refuses NaN and Infinity, which RFC 8259 does not allow. Lenient mode, for error
-    bodies, accepts them and replaces integers too long to parse, so the envelope survives.
+    Strict mode refuses NaN and Infinity, which RFC 8259 does not allow; lenient mode, for error
+    bodies, accepts them. Both read an integer longer than Python parses (over 4,300 digits, legal
+    JSON) as the infinity of its sign, so that the body is still read; a model's float field then
+    names it in ``invalid_fields``.
     """
     try:
-        if lenient:
-            return json.loads(body, parse_int=_lenient_int)
-        return _strict_decode(body.decode("utf-8"))
+        try:
+            return json.loads(body) if lenient else _strict_decode(body.decode("utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise
+        except ValueError:
+            # Python's integer digit limit (CVE-2020-10735), or NaN refused in strict mode. Decode
+            # again reading such integers as infinities: only a body that holds one pays for it.
+
+            def long_int(text: str) -> int | float:
+                try:
+                    return int(text)
+                except ValueError:
+                    return -math.inf if text.startswith("-") else math.inf
+
+            if lenient:
+                return json.loads(body, parse_int=long_int)
+            strict = json.JSONDecoder(parse_constant=_refuse_constant, parse_int=long_int)
+            return strict.decode(body.decode("utf-8"))
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, int digit limit
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN or Infinity in strict mode
         raise ValueError(f"invalid JSON: {exc}") from None
 
 

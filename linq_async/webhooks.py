@@ -2,12 +2,14 @@
 
 ``verify(payload, headers, secret)`` checks a delivery: the HMAC-SHA256 of
 ``"{webhook-id}.{webhook-timestamp}.{raw body}"`` keyed with the signing secret (``whsec_`` plus
-base64), against every ``v1,`` entry of ``webhook-signature``, compared in constant time, with
-the timestamp no more than 5 minutes away in either direction. Pass the raw body bytes, never
-re-serialised JSON. ``parse(payload)`` turns the body into the event class its ``event_type``
-names (the classes live in ``linq_async.models.events`` and are exported here too); types this
-SDK does not model become ``UnknownEvent``, so a new event type never raises. ``unwrap`` does
-both; ``client.webhooks.unwrap`` is the same with the client's ``webhook_secret``. Use
+base64), against every ``v1,`` entry of ``webhook-signature`` (each value of a repeated header
+too), compared in constant time, with the timestamp no more than 5 minutes away in either
+direction. Pass the raw body (bytes, or str), never re-serialised JSON. Whatever is wrong with a
+delivery's payload or headers raises ``WebhookVerificationError``. ``parse(payload)`` turns the
+body into the event class its ``event_type`` names (the classes live in
+``linq_async.models.events`` and are exported here too); types this SDK does not model become
+``UnknownEvent``, so a new event type never raises. ``unwrap`` does both;
+``client.webhooks.unwrap`` is the same with the client's ``webhook_secret``. Use
 ``event.event_id`` (the ``webhook-id``) to drop redeliveries.
 """
 
@@ -17,13 +19,14 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
+import math
+import re
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 from ._convert import structure, structure_lenient
-from ._errors import LinqError, ValidationError
+from ._errors import LinqError, ValidationError, decode_json
 from .models import events as _events
 from .models.events import *  # noqa: F403 - every event class, importable from here as before
 from .models.events import EVENT_CLASSES, EVENT_TYPES, UnknownEvent, WebhookEvent
@@ -47,12 +50,24 @@ DEFAULT_TOLERANCE = 300.0
 _MAX_SIGNATURE_HEADER = 8192
 _NEEDED = ("webhook-id", "webhook-timestamp", "webhook-signature")
 
+
+class _HeaderLines(Protocol):
+    """Header names and their lines, not a Mapping: ``http.server``'s ``self.headers`` (an
+    ``http.client.HTTPMessage``), any ``email.message.Message``."""
+
+    def keys(self) -> Iterable[Any]: ...
+
+    def items(self) -> Iterable[tuple[Any, Any]]: ...
+
+
 WebhookHeaders: TypeAlias = (
-    "Mapping[str, str] | Mapping[bytes, bytes] | Iterable[tuple[str | bytes, str | bytes]] | None"
+    "Mapping[str, object] | Mapping[bytes, object] | _HeaderLines | Iterable[tuple[str | bytes, object]] | None"
 )
 """A delivery's headers as web frameworks hand them over: a mapping (``dict``, aiohttp's or
-Starlette's headers, ...) or ``(name, value)`` pairs (WSGI's, ASGI's ``scope["headers"]``), names
-and values as ``str`` or ``bytes``, names in any case; a list of values is a repeated header."""
+Starlette's headers, ...), an object with ``keys()`` and ``items()``, ``get_all()`` or ``get()``
+(``http.server``'s ``self.headers``, an ``email.message.Message``) or ``(name, value)`` pairs (WSGI's,
+ASGI's ``scope["headers"]``), names and values as ``str`` or ``bytes``, names in any case; a list of
+values, or the header twice, is a repeated header."""
 
 
 class WebhookError(LinqError, ValueError):
@@ -85,12 +100,17 @@ def _key(secret: str | bytes) -> bytes:
     return key
 
 
-def _body(payload: bytes | bytearray | memoryview | str) -> bytes:
+def _body(payload: object, error: type[LinqError] = ValidationError) -> bytes:
+    """The raw body as bytes; ``error`` (with a message naming what was given) for anything else."""
     if isinstance(payload, str):
-        return payload.encode("utf-8")
+        try:
+            return payload.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: no body was ever that text
+            raise error("the payload must be the raw body, and this str is not UTF-8 text") from None
     if isinstance(payload, (bytes, bytearray, memoryview)):
         return bytes(payload)
-    raise ValidationError(f"the payload must be the raw body (bytes), got {type(payload).__name__}")
+    hint = ": pass the body as received, not parsed JSON" if isinstance(payload, (Mapping, list)) else ""
+    raise error(f"the payload must be the raw body (bytes or str), got {type(payload).__name__}{hint}")
 
 
 def sign(payload: bytes | str, *, msg_id: str, timestamp: int, secret: str | bytes) -> str:
@@ -110,21 +130,44 @@ def _text(value: object, name: str) -> str:
             raise WebhookVerificationError(f"the {name} header is not UTF-8 text") from None
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)  # a timestamp given as a number, as linq-python accepts it
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 1795341600.0: the second it names (signed as "1795341600")
     raise WebhookVerificationError(f"the {name} header must be text, got {type(value).__name__}")
 
 
-def _needed_headers(headers: object) -> tuple[str, str, str]:
-    """The delivery's webhook-id, -timestamp and -signature from whatever holds its headers."""
+def _pairs(headers: Any) -> Iterable[Any]:
+    """``(name, value)`` pairs from a mapping, a mapping-like object or an iterable of pairs."""
+    if isinstance(headers, Mapping):
+        return headers.items()
+    keys = getattr(headers, "keys", None)
+    if callable(keys):
+        # Mapping-like without being a Mapping: http.client.HTTPMessage (http.server's self.headers),
+        # email.message.Message, werkzeug's Headers. items() gives each repeated header once per line.
+        items = getattr(headers, "items", None)
+        if callable(items):
+            return items()  # type: ignore[no-any-return]
+        get_all = getattr(headers, "get_all", None)
+        if callable(get_all):
+            return [(name, get_all(name)) for name in dict.fromkeys(keys())]
+        get = getattr(headers, "get", None)
+        if callable(get):
+            return [(name, get(name)) for name in keys()]
+    if isinstance(headers, Iterable):
+        return headers
+    raise WebhookVerificationError(f"headers must be a mapping or (name, value) pairs, got {type(headers).__name__}")
+
+
+def _needed_headers(headers: object) -> tuple[str, str, list[str]]:
+    """The delivery's webhook-id, -timestamp and the -signature values from whatever holds its headers."""
     if headers is None:
         raise WebhookVerificationError("missing header(s): " + ", ".join(_NEEDED) + " (headers is None)")
-    if isinstance(headers, (str, bytes, bytearray, memoryview)) or not isinstance(headers, (Mapping, Iterable)):
+    if isinstance(headers, (str, bytes, bytearray, memoryview)):
         raise WebhookVerificationError(
             f"headers must be a mapping or (name, value) pairs, got {type(headers).__name__}"
         )
     found: dict[str, list[object]] = {}
     try:
-        pairs: Iterable[Any] = headers.items() if isinstance(headers, Mapping) else headers
-        for pair in pairs:
+        for pair in _pairs(headers):
             name, value = pair
             if isinstance(name, (bytes, bytearray, memoryview)):
                 name = bytes(name).decode("latin-1")
@@ -141,9 +184,26 @@ def _needed_headers(headers: object) -> tuple[str, str, str]:
         raise
     except (TypeError, ValueError) as exc:
         raise WebhookVerificationError(f"headers must be a mapping or (name, value) pairs: {exc}") from None
-    # A header sent more than once reads as its values joined by ", ", as everywhere in HTTP.
-    texts = [", ".join(_text(v, key) for v in found.get(key, ())) for key in _NEEDED]
-    return texts[0], texts[1], texts[2]
+    except Exception as exc:  # noqa: BLE001 - headers that fail when read: still not a verified delivery
+        raise WebhookVerificationError(f"the headers could not be read: {type(exc).__name__}: {exc}") from None
+    texts = {key: [_text(v, key) for v in found.get(key, ())] for key in _NEEDED}
+    # A header sent more than once reads as its values joined by ", ", as everywhere in HTTP; the
+    # signature header's values are each searched for entries instead.
+    return ", ".join(texts["webhook-id"]), ", ".join(texts["webhook-timestamp"]), texts["webhook-signature"]
+
+
+# A Standard Webhooks signature entry: "v1,<base64>", entries space-delimited; a proxy that joins a
+# repeated header adds ", ". Base64 holds neither spaces nor commas, so an entry starts at the start of
+# the text or after a space or comma, and its value runs to the next one.
+_ENTRY = re.compile(r"(?<![^\s,])(v[0-9]+),([^\s,]*)", re.ASCII)
+
+
+def _finite(value: object, name: str, *, minimum: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValidationError(f"{name} must be a finite number of seconds, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValidationError(f"{name} must be at least {minimum:g}, got {value!r}")
+    return float(value)
 
 
 def verify(
@@ -156,32 +216,39 @@ def verify(
 ) -> None:
     """Check a delivery's signature and timestamp; raise ``WebhookVerificationError`` if they fail.
 
-    ``headers``: a mapping or ``(name, value)`` pairs, ``str`` or ``bytes``, any case (see
-    ``WebhookHeaders``); anything else, ``None`` included, fails verification like a missing
-    header does, so catching ``WebhookVerificationError`` is enough to answer 400. ``now`` (Unix
-    seconds) is for tests. Raises ``ValidationError`` for a malformed secret.
+    ``payload``: the raw body, ``bytes`` or ``str`` (UTF-8), exactly as received. ``headers``: a
+    mapping, a mapping-like object (``keys()`` with ``items()``, ``get_all()`` or ``get()``, such as
+    ``http.server``'s ``self.headers``) or ``(name, value)`` pairs, ``str`` or ``bytes``, any case (see
+    ``WebhookHeaders``). Anything wrong with either (``None``, parsed JSON, headers that fail when
+    read, a missing header) fails verification like a bad signature does, so catching
+    ``WebhookVerificationError`` is enough to answer 400. A repeated ``webhook-signature`` header
+    counts with every value. ``tolerance``: seconds ``webhook-timestamp`` may be from now, a finite
+    number >= 0; ``now`` (Unix seconds) is for tests. Raises ``ValidationError`` for a malformed
+    secret, tolerance or ``now``: programming errors, not bad deliveries.
     """
     key = _key(secret)
-    body = _body(payload)
+    window = _finite(tolerance, "tolerance", minimum=0)
+    clock = time.time() if now is None else _finite(now, "now")
+    body = _body(payload, WebhookVerificationError)
     msg_id, stamp, signatures = _needed_headers(headers)
-    if not msg_id or not stamp or not signatures:
-        missing = [n for n, v in (("id", msg_id), ("timestamp", stamp), ("signature", signatures)) if not v]
+    if not msg_id or not stamp or not any(signatures):
+        missing = [n for n, v in (("id", msg_id), ("timestamp", stamp), ("signature", any(signatures))) if not v]
         raise WebhookVerificationError("missing header(s): " + ", ".join(f"webhook-{n}" for n in missing))
     if not (stamp.isascii() and stamp.isdigit()) or len(stamp) > 12:
         raise WebhookVerificationError("webhook-timestamp is not a Unix time in seconds")
-    age = (time.time() if now is None else now) - int(stamp)
-    if age > tolerance:
-        raise WebhookVerificationError(f"the delivery is {age:.0f}s old, over the {tolerance:g}s tolerance")
-    if age < -tolerance:
-        raise WebhookVerificationError(f"the delivery is {-age:.0f}s in the future, over the {tolerance:g}s tolerance")
-    if len(signatures) > _MAX_SIGNATURE_HEADER:
+    age = clock - int(stamp)
+    if age > window:
+        raise WebhookVerificationError(f"the delivery is {age:.0f}s old, over the {window:g}s tolerance")
+    if age < -window:
+        raise WebhookVerificationError(f"the delivery is {-age:.0f}s in the future, over the {window:g}s tolerance")
+    if sum(len(value) for value in signatures) > _MAX_SIGNATURE_HEADER:
         raise WebhookVerificationError("webhook-signature is too long")
     expected = hmac.new(key, f"{msg_id}.{stamp}.".encode() + body, hashlib.sha256).digest()
     expected_b64 = base64.b64encode(expected)
-    for entry in signatures.split():
-        version, _, value = entry.partition(",")
-        if version == "v1" and value.isascii() and hmac.compare_digest(value.encode("ascii"), expected_b64):
-            return
+    for value in signatures:
+        for version, candidate in _ENTRY.findall(value):
+            if version == "v1" and candidate.isascii() and hmac.compare_digest(candidate.encode(), expected_b64):
+                return
     raise WebhookVerificationError("no webhook-signature entry matches this body and secret")
 
 
@@ -197,9 +264,10 @@ def parse(payload: bytes | str | Mapping[str, Any]) -> WebhookEvent:
         data: object = payload
     else:
         try:
-            data = json.loads(_body(payload))
-        except (ValueError, RecursionError) as exc:
-            raise WebhookPayloadError(f"the webhook body is not JSON: {exc}") from None
+            # Lenient: NaN as json.loads takes it, an integer past Python's digit limit as infinity.
+            data = decode_json(_body(payload, WebhookPayloadError), lenient=True)
+        except ValueError as exc:
+            raise WebhookPayloadError(f"the webhook body is not an event: {exc}") from None
     if not isinstance(data, Mapping) or not isinstance(data.get("event_type"), str):
         raise WebhookPayloadError("the webhook body is not an event: no event_type")
     try:

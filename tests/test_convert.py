@@ -9,14 +9,17 @@ path, untouched.
 from __future__ import annotations
 
 import asyncio
+import json
+import math
 from collections.abc import Iterator
 from typing import Any
 
 import attrs
 import pytest
 
-from linq_async import AsyncLinqClient, Chat, SyncLinqClient, webhooks
+from linq_async import AsyncLinqClient, Chat, GetChatLocationResponse, SyncLinqClient, webhooks
 from linq_async._convert import Model, structure, structure_lenient
+from linq_async._errors import decode_json
 
 from .clients import Blocking
 from .helpers import CHAT, KEY, ScriptedAPI
@@ -57,6 +60,10 @@ def test_values_of_the_right_type_are_read_strictly_and_untouched() -> None:
         ("count", True),
         ("ratio", True),
         ("ratio", "0.5"),
+        pytest.param("ratio", 10**400, id="ratio-10**400"),
+        ("ratio", math.inf),
+        ("ratio", -math.inf),
+        ("ratio", math.nan),
         ("flag", 1),
         ("flag", "true"),
         ("tags", [1]),
@@ -108,6 +115,11 @@ def test_a_number_in_the_other_json_type_is_read_but_named_and_kept(
         ("ratio", "nan", None),
         ("ratio", "1e999", None),
         ("ratio", "0x10", None),
+        pytest.param("ratio", 10**400, None, id="ratio-10**400"),  # legal JSON, too large for a float
+        pytest.param("ratio", -(10**400), None, id="ratio--10**400"),
+        ("ratio", math.inf, None),  # what JSON's 1e400 decodes to
+        ("ratio", -math.inf, None),
+        ("ratio", math.nan, None),
         ("flag", 1, None),
         ("flag", "true", None),
     ],
@@ -168,3 +180,59 @@ def test_both_clients_name_a_numeric_id_in_a_2xx_answer(
     )
     assert chat.extra == {"id": 5, "display_name": 7}
     assert "does not fit Chat" in caplog.text
+
+
+def test_a_number_too_large_for_a_float_is_named_not_raised() -> None:
+    # float(10**400) raises OverflowError; JSON's 1e400 decodes to inf. Neither is a coordinate.
+    data = {"type": "Point", "coordinates": [10**400, 2, 1e400, -(10**400), 3.5]}
+    with pytest.raises(ValueError):
+        structure({"data": {"features": [{"geometry": data}]}}, GetChatLocationResponse)
+    answer = structure_lenient({"data": {"features": [{"geometry": data}]}}, GetChatLocationResponse)
+    assert answer.data is not None
+    geometry = answer.data.features[0].geometry
+    assert geometry is not None and geometry.coordinates == (2.0, 3.5)
+    assert [problem.split(":")[0] for problem in answer.invalid_fields] == [
+        "data.features[0].geometry.coordinates[0]",
+        "data.features[0].geometry.coordinates[2]",
+        "data.features[0].geometry.coordinates[3]",
+    ]
+    assert "inf" in answer.invalid_fields[1]
+    assert geometry.extra == {"coordinates": data["coordinates"]}
+
+
+@pytest.mark.parametrize("lenient", [False, True], ids=["strict", "lenient"])
+def test_decode_json_reads_integers_past_the_digit_limit_as_infinities(lenient: bool) -> None:
+    # Python refuses int() of over 4,300 digits; legal JSON must still decode, sign kept.
+    huge = "1" + "0" * 5000
+    data = decode_json(f'{{"a": {huge}, "b": [-{huge}, 12], "c": {"9" * 4000}}}'.encode(), lenient=lenient)
+    assert data == {"a": math.inf, "b": [-math.inf, 12], "c": int("9" * 4000)}
+
+
+def test_decode_json_strict_still_refuses_what_is_not_json() -> None:
+    for text in (b'{"a": NaN}', b'{"a": Infinity}', b'{"a": -Infinity}', b'{"a": 1' + b"0" * 5000 + b", }", b"\xff"):
+        with pytest.raises(ValueError, match="invalid JSON"):
+            decode_json(text)
+    assert math.isnan(decode_json(b'{"a": NaN}', lenient=True)["a"])  # type: ignore[index]
+
+
+def test_both_clients_read_a_2xx_with_numbers_too_large_for_python(
+    scripted_client: Any, threaded_api: ScriptedAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    big = "1" + "0" * 400
+    huge = "1" + "0" * 5000
+    point = f'{{"type": "Feature", "geometry": {{"type": "Point", "coordinates": [{big}, 2, 1e400, 3]}}}}'
+    body = f'{{"data": {{"type": "FeatureCollection", "features": [{point}]}}, "success": true, "note": {huge}}}'
+    threaded_api.reply_bytes(200, body.encode())
+    answer = scripted_client.chats.location.retrieve(CHAT)
+    assert isinstance(answer, GetChatLocationResponse) and answer.success is True
+    assert answer.data is not None
+    geometry = answer.data.features[0].geometry
+    assert geometry is not None and geometry.coordinates == (2.0, 3.0)
+    assert [problem.split(":")[0] for problem in answer.invalid_fields] == [
+        "data.features[0].geometry.coordinates[0]",
+        "data.features[0].geometry.coordinates[2]",
+    ]
+    assert geometry.extra == {"coordinates": [10**400, 2, math.inf, 3]}
+    assert answer.extra == {"note": math.inf}
+    assert "does not fit GetChatLocationResponse" in caplog.text
+    json.dumps(answer.to_dict())  # still turns back into builtins

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import base64
+import email
 import hmac
+import http.client
+import io
 import json
+import math
 from typing import Any
 
 import pytest
@@ -341,3 +345,216 @@ def test_unwrap_refuses_before_parsing() -> None:
     body = json.dumps(envelope("message.sent", {"id": "m"})).encode()
     with pytest.raises(WebhookVerificationError):
         webhooks.unwrap(body, headers_for(body + b" "), SECRET, now=NOW)
+
+
+def test_a_verified_body_with_numbers_python_cannot_hold_still_parses() -> None:
+    # 5,000 digits is legal JSON past Python's int() limit: the event is still read, the number as -inf.
+    body = b'{"event_type": "message.sent", "event_id": "evt_9", "huge": -1' + b"0" * 5000 + b', "data": {"id": "m"}}'
+    event = webhooks.unwrap(body, headers_for(body, msg_id="evt_9"), SECRET, now=NOW)
+    assert isinstance(event, MessageEvent) and event.data.id == "m"
+    assert event.extra["huge"] == -math.inf
+
+
+# Header containers from the standard library, repeated signature headers, and every bad input -------
+
+RAW_HEAD = "webhook-id: {id}\r\nwebhook-timestamp: {ts}\r\n{signatures}Content-Type: application/json\r\n\r\n"
+
+
+def _raw_head(headers: dict[str, str], *signatures: str) -> str:
+    lines = "".join(f"webhook-signature: {s}\r\n" for s in signatures or (headers["webhook-signature"],))
+    return RAW_HEAD.format(id=headers["webhook-id"], ts=headers["webhook-timestamp"], signatures=lines)
+
+
+class KeysAndGet:
+    """Only ``keys()`` and ``get()``: what ``dict()`` needs (linq-python takes it)."""
+
+    def __init__(self, data: dict[str, str]) -> None:
+        self._data = data
+
+    def keys(self) -> list[str]:
+        return list(self._data)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._data.get(name, default)
+
+    def __getitem__(self, name: str) -> str:
+        return self._data[name]
+
+
+class KeysAndGetAll(KeysAndGet):
+    """``keys()`` and ``get_all()`` (no ``get``): every value of a repeated header."""
+
+    def __init__(self, data: dict[str, list[str]]) -> None:
+        self._all = data
+
+    def keys(self) -> list[str]:
+        return list(self._all)
+
+    def get_all(self, name: str, failobj: Any = None) -> Any:
+        return self._all.get(name, failobj)
+
+    get = None  # type: ignore[assignment]
+
+
+def test_stdlib_header_messages_verify() -> None:
+    # http.server's self.headers is an http.client.HTTPMessage: iterating it yields names, not pairs.
+    body = json.dumps(envelope("message.sent", {"id": "m1"})).encode()
+    good = headers_for(body)
+    message = http.client.parse_headers(io.BytesIO(_raw_head(good).encode()))
+    assert webhooks.unwrap(body, message, SECRET, now=NOW).event_id == "evt_123"
+    assert webhooks.unwrap(body, email.message_from_string(_raw_head(good)), SECRET, now=NOW).event_id == "evt_123"
+    webhooks.verify(body, KeysAndGet(good), SECRET, now=NOW)
+    webhooks.verify(body, KeysAndGetAll({k: [v] for k, v in good.items()}), SECRET, now=NOW)
+    # the header twice: every value counts, whichever line holds the good one
+    for order in ((good["webhook-signature"], "v1,AAAA"), ("v1,AAAA", good["webhook-signature"])):
+        twice = http.client.parse_headers(io.BytesIO(_raw_head(good, *order).encode()))
+        webhooks.verify(body, twice, SECRET, now=NOW)
+        webhooks.verify(
+            body,
+            KeysAndGetAll({**{k: [v] for k, v in good.items()}, "webhook-signature": list(order)}),
+            SECRET,
+            now=NOW,
+        )
+    forged = http.client.parse_headers(io.BytesIO(_raw_head(good, "v1,AAAA", "v1,BBBB").encode()))
+    with pytest.raises(WebhookVerificationError, match="no webhook-signature entry"):
+        webhooks.verify(body, forged, SECRET, now=NOW)
+    with pytest.raises(WebhookVerificationError, match="no webhook-signature entry"):
+        webhooks.verify(body + b" ", message, SECRET, now=NOW)
+
+
+def _good_signature() -> tuple[bytes, dict[str, str], str]:
+    body = b'{"event_type": "message.sent"}'
+    headers = headers_for(body)
+    return body, headers, headers["webhook-signature"]
+
+
+@pytest.mark.parametrize(
+    "signatures",
+    [
+        pytest.param(lambda good: [good, "v1,AAAA"], id="list, good first"),
+        pytest.param(lambda good: ["v1,AAAA", good], id="list, good second"),
+        pytest.param(lambda good: (good, "v2,AAAA", "v1,AAAA"), id="tuple of three"),
+        pytest.param(lambda good: f"{good}, v1,AAAA", id="joined by a proxy, good first"),
+        pytest.param(lambda good: f"v1,AAAA, {good}", id="joined by a proxy, good second"),
+        pytest.param(lambda good: f"v1,AAAA,{good}", id="joined by a bare comma"),
+        pytest.param(lambda good: f"v1,AAAA {good}", id="space-delimited (Standard Webhooks)"),
+        pytest.param(lambda good: f"  {good}  ", id="padded"),
+        pytest.param(lambda good: [f"v1,AAAA {good}", "v1,BBBB"], id="a list holding space-delimited entries"),
+    ],
+)
+def test_a_repeated_signature_header_verifies_by_any_good_entry(signatures: Any) -> None:
+    body, headers, good = _good_signature()
+    webhooks.verify(body, {**headers, "webhook-signature": signatures(good)}, SECRET, now=NOW)
+    webhooks.verify(body, [*headers.items(), ("webhook-signature", "v1,AAAA")], SECRET, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "signatures",
+    [
+        pytest.param(lambda good: ["v1,AAAA", "v1,BBBB"], id="two forged"),
+        pytest.param(lambda good: [good + "A", "v1,AAAA"], id="good plus a character"),
+        pytest.param(lambda good: [good[:-2], "v1,AAAA"], id="good cut short"),
+        pytest.param(lambda good: "x" + good, id="glued to a word"),
+        pytest.param(lambda good: good.replace("v1,", "v1a,"), id="another version"),
+        pytest.param(lambda good: good.replace("v1,", "v2,"), id="version 2"),
+        pytest.param(lambda good: good.replace("v1,", "v1,,"), id="double comma"),
+        pytest.param(lambda good: good[3:], id="no version"),
+        pytest.param(lambda good: good.replace("v1,", "v1, "), id="value after a space"),
+    ],
+)
+def test_no_forged_or_mangled_signature_entry_verifies(signatures: Any) -> None:
+    body, headers, good = _good_signature()
+    with pytest.raises(WebhookVerificationError, match="no webhook-signature entry"):
+        webhooks.verify(body, {**headers, "webhook-signature": signatures(good)}, SECRET, now=NOW)
+
+
+class ItemsRaise(dict):  # type: ignore[type-arg]
+    def items(self) -> Any:
+        raise KeyError("x")
+
+
+class GetRaises(KeysAndGet):
+    def get(self, name: str, default: Any = None) -> Any:
+        raise KeyError(name)
+
+
+class IterRaises:
+    def __iter__(self) -> Any:
+        raise RuntimeError("gone")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param(lambda h: ItemsRaise(h), id="a dict whose items() raises KeyError"),
+        pytest.param(lambda h: GetRaises(h), id="keys() and a get() that raises"),
+        pytest.param(lambda h: IterRaises(), id="an iterable that raises"),
+        pytest.param(lambda h: [h], id="a list holding a dict"),
+        pytest.param(lambda h: list(h), id="a list of names"),
+        pytest.param(lambda h: {k: object() for k in h}, id="values that are not text"),
+        pytest.param(lambda h: {k: [[v]] for k, v in h.items()}, id="nested lists"),
+        pytest.param(lambda h: {**h, "webhook-timestamp": 1.5}, id="a fractional float timestamp"),
+        pytest.param(lambda h: {**h, "webhook-timestamp": math.nan}, id="a NaN timestamp"),
+    ],
+)
+def test_headers_that_cannot_be_read_fail_verification(headers: Any) -> None:
+    body, good, _ = _good_signature()
+    with pytest.raises(WebhookVerificationError):
+        webhooks.verify(body, headers(good), SECRET, now=NOW)
+    with pytest.raises(WebhookVerificationError):
+        webhooks.unwrap(body, headers(good), SECRET, now=NOW)
+
+
+def test_an_integral_float_timestamp_reads_as_its_integer() -> None:
+    body, good, _ = _good_signature()
+    webhooks.verify(body, {**good, "webhook-timestamp": float(NOW)}, SECRET, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [None, {"event_type": "message.sent"}, ["x"], 5, "\ud800 lone surrogate"],
+    ids=["None", "parsed JSON", "list", "int", "unencodable str"],
+)
+def test_a_payload_that_is_not_the_raw_body_fails_verification(payload: Any) -> None:
+    _, good, _ = _good_signature()
+    with pytest.raises(WebhookVerificationError, match="raw body"):
+        webhooks.verify(payload, good, SECRET, now=NOW)
+    with pytest.raises(WebhookVerificationError, match="raw body"):
+        webhooks.unwrap(payload, good, SECRET, now=NOW)
+
+
+def test_the_body_as_str_bytearray_or_memoryview_verifies() -> None:
+    body, good, _ = _good_signature()
+    for payload in (body.decode(), bytearray(body), memoryview(body)):
+        webhooks.verify(payload, good, SECRET, now=NOW)
+
+
+@pytest.mark.parametrize("payload", [None, 5, ["x"], "\ud800"], ids=["None", "int", "list", "unencodable str"])
+def test_parse_refuses_what_is_not_a_body_as_a_payload_error(payload: Any) -> None:
+    with pytest.raises(WebhookPayloadError):
+        webhooks.parse(payload)
+
+
+@pytest.mark.parametrize("tolerance", [math.nan, math.inf, -math.inf, -1, "300", True, None])
+def test_a_tolerance_that_is_not_a_finite_number_of_seconds_is_refused(tolerance: Any) -> None:
+    # NaN compares false with everything: it would let a delivery from 1970 through.
+    body = b"{}"
+    old = headers_for(body, timestamp=1000)
+    with pytest.raises(ValidationError, match="tolerance"):
+        webhooks.verify(body, old, SECRET, tolerance=tolerance)
+    with pytest.raises(ValidationError, match="tolerance"):
+        webhooks.unwrap(body, old, SECRET, tolerance=tolerance)
+
+
+@pytest.mark.parametrize("now", [math.nan, math.inf, "now", True])
+def test_a_now_that_is_not_a_finite_time_is_refused(now: Any) -> None:
+    body = b"{}"
+    with pytest.raises(ValidationError, match="now"):
+        webhooks.verify(body, headers_for(body, timestamp=1000), SECRET, now=now)
+
+
+def test_a_zero_tolerance_takes_only_the_exact_second() -> None:
+    body = b"{}"
+    webhooks.verify(body, headers_for(body), SECRET, now=NOW, tolerance=0)
+    with pytest.raises(WebhookVerificationError, match="tolerance"):
+        webhooks.verify(body, headers_for(body), SECRET, now=NOW + 1, tolerance=0)

@@ -31,15 +31,18 @@ class Webhooks(Resource[Mode]):
     ) -> WebhookEvent:
         """Verify a delivery's Standard Webhooks signature, then parse its event (a plain call, never awaited).
 
-        ``payload``: the raw request body, exactly as received; ``headers``: the request's headers
-        (a mapping or ``(name, value)`` pairs, ``str`` or ``bytes``, any case); ``key``: the
-        subscription's signing secret (``whsec_...``; raw bytes are used as the key itself), by
-        default the client's ``webhook_secret``; ``tolerance``: how far, in seconds,
-        ``webhook-timestamp`` may be from now. Returns the event class its ``event_type`` names
-        (``UnknownEvent`` for types without a model). Raises ``ValidationError`` when no key is
-        given or set on the client, or the key is malformed; ``WebhookVerificationError`` for a
-        bad signature or timestamp, a missing header, or ``headers`` that are not headers at all
-        (``None`` included); ``WebhookPayloadError`` for a body that is not an event.
+        ``payload``: the raw request body (``bytes`` or ``str``), exactly as received; ``headers``:
+        the request's headers (a mapping, ``http.server``'s ``self.headers`` or another object with
+        ``keys()`` and ``items()``, or ``(name, value)`` pairs; ``str`` or ``bytes``, any case);
+        ``key``: the subscription's signing secret (``whsec_...``; raw bytes are used as the key
+        itself), by default the client's ``webhook_secret``; ``tolerance``: how far, in seconds
+        (a finite number, 0 or more), ``webhook-timestamp`` may be from now. Returns the event
+        class its ``event_type`` names (``UnknownEvent`` for types without a model). Raises
+        ``ValidationError`` when no key is given or set on the client, the key is malformed or
+        the tolerance is not a finite number >= 0; ``WebhookVerificationError`` for a bad
+        signature or timestamp, a missing header, a payload that is not a body (``None``, parsed
+        JSON) or ``headers`` that are not headers at all (``None`` included, or an object that
+        fails when read); ``WebhookPayloadError`` for a body that is not an event.
         """
         if key is None:
             key = self._client.webhook_secret

@@ -435,6 +435,74 @@ def test_unwrap_is_a_plain_call_on_the_async_client() -> None:
     assert webhooks.unwrap(body, headers, SECRET) == event  # the module functions still work
 
 
+def test_unwrap_reads_repeated_signature_headers_and_refuses_bad_inputs_as_unverified(keyed_client: Any) -> None:
+    body, headers = signed(envelope("message.sent", {"id": "m"}))
+    good = headers["webhook-signature"]
+    for repeated in ([good, "v1,AAAA"], ["v1,AAAA", good], f"{good}, v1,AAAA"):
+        assert (
+            keyed_client.webhooks.unwrap(body, headers={**headers, "webhook-signature": repeated}).event_id == "evt_1"
+        )
+    with pytest.raises(WebhookVerificationError, match="no webhook-signature entry"):
+        keyed_client.webhooks.unwrap(body, headers={**headers, "webhook-signature": ["v1,AAAA", "v1,BBBB"]})
+
+    class ItemsRaise(dict):  # type: ignore[type-arg]
+        def items(self) -> Any:
+            raise KeyError("webhook-id")
+
+    for payload, bad_headers in ((None, headers), (json.loads(body), headers), (body, ItemsRaise(headers))):
+        with pytest.raises(WebhookVerificationError):  # one except clause answers 400 to all of them
+            keyed_client.webhooks.unwrap(payload, headers=bad_headers)
+    old = {**headers, "webhook-timestamp": "1000"}
+    old["webhook-signature"] = webhooks.sign(body, msg_id="evt_1", timestamp=1000, secret=SECRET)
+    for tolerance in (float("nan"), float("inf"), -1):
+        with pytest.raises(ValidationError, match="tolerance"):  # NaN would let a 1970 delivery through
+            keyed_client.webhooks.unwrap(body, headers=old, tolerance=tolerance)
+    assert keyed_client.webhooks.unwrap(body, headers=headers, tolerance=60).event_id == "evt_1"
+
+
+def test_a_delivery_to_an_http_server_receiver_verifies_with_its_own_headers(
+    any_client: Any, fake_server: FakeLinqServer
+) -> None:
+    # http.server hands self.headers over as an http.client.HTTPMessage: names when iterated, not pairs.
+    import http.client
+    import http.server
+
+    received: list[tuple[bytes, http.client.HTTPMessage]] = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append((self.rfile.read(int(self.headers["Content-Length"])), self.headers))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        created = any_client.webhook_subscriptions.create(
+            subscribed_events=["webhook_subscription.events.updated"],
+            target_url=f"http://127.0.0.1:{server.server_address[1]}/hook",
+        )
+        any_client.webhook_subscriptions.update(
+            created.id, subscribed_events=["webhook_subscription.events.updated", "participant.added"]
+        )
+        [delivery] = fake_server.wait_for_deliveries()
+        assert delivery.ok
+    finally:
+        server.shutdown()
+        server.server_close()
+    [(body, headers)] = received
+    assert isinstance(headers, http.client.HTTPMessage)
+    event = any_client.webhooks.unwrap(body, headers=headers, key=created.signing_secret)
+    assert isinstance(event, WebhookSubscriptionEventsUpdatedWebhookEvent)
+    assert event.event_id == headers["webhook-id"]
+    with pytest.raises(WebhookVerificationError):
+        any_client.webhooks.unwrap(body + b" ", headers=headers, key=created.signing_secret)
+
+
 # Every event type -------------------------------------------------------------------------------------
 
 ME = {"id": "h0", "handle": LINE, "service": "iMessage", "joined_at": NOW, "is_me": True, "status": "active"}
