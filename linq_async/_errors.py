@@ -403,12 +403,6 @@ def parse_retry_after(value: object, *, now: float | None = None) -> float | Non
     return seconds
 
 
-def _lenient_int(text: str) -> int | float:
-    # Python refuses to parse integers over 4,300 digits (CVE-2020-10735); such a value in an error
-    # body must not cost us the rest of the envelope.
-    return int(text) if len(text) <= 4000 else math.inf
-
-
 def _refuse_constant(name: str) -> object:
     raise ValueError(f"{name} is not valid JSON")
 

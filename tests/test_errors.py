@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import pickle
 from collections.abc import AsyncIterator, Callable
 
@@ -171,8 +172,9 @@ HOSTILE_BODIES = [
     pytest.param(b"\xff\xfe\xfd garbage", "application/octet-stream", id="invalid-utf8"),
     pytest.param(b'{"message": {"nested": "object"}, "status": 5}', "application/json", id="wrong-types"),
 ]
-# A JSON object of the wrong shape is read leniently (below); every other hostile success body is unreadable.
-UNREADABLE_SUCCESS = [param for param in HOSTILE_BODIES if param.id != "wrong-types"]
+# A JSON object of the wrong shape is read leniently (below), and so is one holding a 5,000-digit number
+# (legal JSON: read as infinity, named in invalid_fields); every other hostile success body is unreadable.
+UNREADABLE_SUCCESS = [param for param in HOSTILE_BODIES if param.id not in ("wrong-types", "5000-digit-number")]
 
 
 async def test_a_success_body_of_the_wrong_shape_is_read_leniently(
@@ -189,6 +191,17 @@ async def test_a_success_body_of_the_wrong_shape_is_read_leniently(
     assert answer.extra == {"message": {"nested": "object"}, "status": 5}
     assert answer.trace_id == "c" * 32
     assert "does not fit ParticipantAddResponse" in caplog.text
+    assert len(api.seen) == 1
+
+
+async def test_a_success_body_with_a_5000_digit_number_is_read_leniently(
+    client: AsyncLinqClient, api: ScriptedAPI
+) -> None:
+    api.reply_bytes(202, b'{"status": ' + b"9" * 5000 + b', "message": "queued"}')
+    answer = await client.chats.participants.add(CHAT, handle="+14155550100")
+    assert answer.message == "queued" and answer.status is None
+    assert [problem.split(":")[0] for problem in answer.invalid_fields] == ["status"]
+    assert answer.extra == {"status": math.inf}
     assert len(api.seen) == 1
 
 
