@@ -12,13 +12,11 @@ process is an attempt the retry policy counted.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import functools
 import io
 import platform
 import ssl
-from collections.abc import AsyncGenerator, AsyncIterable, Callable, Coroutine, Mapping
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Mapping
 
 import aiohttp
 import yarl
@@ -172,20 +170,30 @@ def env_proxy(url: str) -> str | None:
     return urllib.request.getproxies().get(target.scheme)
 
 
-# Set for the request being sent, in its task's context: becomes [True] once aiohttp starts
-# writing it (the connection is made, or taken from the pool, by then). A failure before that point
-# (connecting, waiting for a free connection, a timeout meanwhile) sent nothing.
-_WRITING: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar("linq_async_writing", default=None)
+# Where a failure was raised tells whether the request had left: inside the connector's connect()
+# (connecting, the proxy tunnel, waiting for a free pooled connection, a timeout meanwhile) and
+# never inside the request's send() or the answer's start(), nothing was written. Read from the
+# traceback when a request fails, so a request that succeeds pays nothing for it.
+_CONNECTING = aiohttp.BaseConnector.connect.__code__
+_WRITING = frozenset({aiohttp.ClientRequest.send.__code__, aiohttp.ClientResponse.start.__code__})
 
 
-class _Request(aiohttp.ClientRequest):
-    """aiohttp's request, noting when it starts to be written (see ``_WRITING``)."""
-
-    def send(self, conn: aiohttp.connector.Connection) -> Coroutine[Any, Any, aiohttp.ClientResponse]:
-        cell = _WRITING.get()
-        if cell is not None:
-            cell[0] = True
-        return super().send(conn)
+def _written(exc: BaseException) -> bool:
+    """Whether the request may have been written when ``exc`` (or the error it came from) was raised."""
+    connecting = False
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and len(seen) < 8:
+        seen.add(id(current))
+        tb = current.__traceback__
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            if code in _WRITING:
+                return True
+            connecting = connecting or code is _CONNECTING
+            tb = tb.tb_next
+        current = current.__cause__ or current.__context__
+    return not connecting
 
 
 class Transport:
@@ -219,7 +227,6 @@ class Transport:
                 # also read ~/.netrc on every request, in a thread, and clash with our Authorization.
                 trust_env=False,
                 proxy=proxy,
-                request_class=_Request,
             )
             # aiohttp re-sends an idempotent request once, silently, when a pooled connection drops;
             # the retry policy decides that here, and counts it.
@@ -286,8 +293,6 @@ class Transport:
             data = io.BytesIO(body)  # aiohttp warns about bytes this large (it writes them at once)
         full, url = url, url if shown_url is None else shown_url
         status = 0
-        writing = [False]
-        token = _WRITING.set(writing)
         try:
             async with self._session.request(
                 method,
@@ -320,14 +325,12 @@ class Transport:
                 sent = translated.sent
                 translated = type(translated)(translated.message.replace(full, url), method=method, url=url)
                 translated.sent = sent
-            if self._owned and not writing[0]:
+            if translated.sent and not _written(exc):
                 translated.sent = False  # it failed before aiohttp began to write it
                 if isinstance(translated, APITimeoutError) and "(timeout.connect)" not in translated.message:
                     translated.message = f"{translated.message}, before it was sent"
                     translated.args = (translated.message,)
             failure = translated
-        finally:
-            _WRITING.reset(token)
         if 200 <= status < 300:
             # The status line said the change happened: sending it again would apply it twice.
             failure = UnreadableResponseError(
