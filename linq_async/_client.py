@@ -798,39 +798,51 @@ class AsyncLinqClient:
             response = await self._attempt(method, url, data, send_headers, timeout, counter)
         except APIError as exc:
             # Decided on the first failure only: the success path pays nothing for it.
-            from ._rules import keyed
-            from ._rules import repeatable as safe_to_repeat
-
-            judge = _Judge(
-                once=not repeatable and not safe_to_repeat(method, body, send_headers),
-                # A read, or a keyed request (the server answers a repeat with the first answer):
-                # a cut-off 2xx answer can be fetched again.
-                replay=method in _READS or keyed(body, send_headers),
-            )
-            failure = judge(exc)
-            policy = self._retry
-            if not policy.max_retries or not policy.is_retryable(failure):
-                raise failure from None
-
-            async def again() -> RawResponse:
-                try:
-                    return await self._attempt(method, url, data, send_headers, timeout, counter)
-                except APIError as later:
-                    raise judge(later) from None
-
-            try:
-                response = await policy._run(again, failure)
-            except APIError as final:
-                raise judge.last(final) from None
+            response = await self._retry_after(exc, method, url, data, send_headers, timeout, counter, body, repeatable)
         if counter is not None:
-            return AsyncAPIResponse(
-                response,
-                RequestInfo(method, url, _redacted(send_headers)),
-                lambda answer: _decode(answer, into, method, url),
-                counter.count - 1,
-                dt.timedelta(seconds=time.perf_counter() - counter.started),
-            )
+            return _raw_response(response, method, url, send_headers, into, counter)
         return _decode(response, into, method, url)
+
+    # No closure in _request: a local captured by one becomes a cell object on every call, which
+    # every in-flight request keeps alive for the garbage collector to walk. The retry path, which
+    # needs closures, lives here.
+    async def _retry_after(
+        self,
+        exc: APIError,
+        method: str,
+        url: str,
+        data: bytes | None,
+        send_headers: Mapping[str, str],
+        timeout: Timeout,  # noqa: ASYNC109 - handed to aiohttp, which applies it
+        counter: _Attempts | None,
+        body: Mapping[str, object] | None,
+        repeatable: bool,
+    ) -> RawResponse:
+        from ._rules import keyed
+        from ._rules import repeatable as safe_to_repeat
+
+        judge = _Judge(
+            once=not repeatable and not safe_to_repeat(method, body, send_headers),
+            # A read, or a keyed request (the server answers a repeat with the first answer):
+            # a cut-off 2xx answer can be fetched again.
+            replay=method in _READS or keyed(body, send_headers),
+        )
+        failure = judge(exc)
+        policy = self._retry
+        if not policy.max_retries or not policy.is_retryable(failure):
+            raise failure from None
+
+        async def again() -> RawResponse:
+            try:
+                return await self._attempt(method, url, data, send_headers, timeout, counter)
+            except APIError as later:
+                raise judge(later) from None
+
+        try:
+            response: RawResponse = await policy._run(again, failure)
+        except APIError as final:
+            raise judge.last(final) from None
+        return response
 
     async def _attempt(
         self,
@@ -1123,6 +1135,18 @@ def _encode_query(params: Mapping[str, object]) -> str:
         else:
             pairs.append((key, _query_value(value)))
     return urllib.parse.urlencode(pairs, quote_via=urllib.parse.quote)
+
+
+def _raw_response(
+    response: RawResponse, method: str, url: str, headers: Mapping[str, str], into: type[M] | None, counter: _Attempts
+) -> AsyncAPIResponse[Any]:
+    return AsyncAPIResponse(
+        response,
+        RequestInfo(method, url, _redacted(headers)),
+        lambda answer: _decode(answer, into, method, url),
+        counter.count - 1,
+        dt.timedelta(seconds=time.perf_counter() - counter.started),
+    )
 
 
 def _decode(raw: RawResponse, into: type[M] | None, method: str, url: str) -> M | None:
