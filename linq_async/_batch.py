@@ -325,8 +325,9 @@ class Batch(Generic[R]):
         done: _Finished[R] = _Finished()
         concurrency = self._concurrency
         lookahead = LOOKAHEAD * concurrency
-        # chat -> items waiting behind the one in flight for that chat, in input order
-        waiting: dict[str, deque[Work[R]]] = {}
+        # chat -> items waiting behind the one in flight for that chat, in input order; None while
+        # nothing waits (most chats: no deque per item for the garbage collector to walk)
+        waiting: dict[str, deque[Work[R]] | None] = {}
         # item index -> (task, item) for every item sent whose outcome is not consumed yet; it shrinks
         # when the outcome is taken from `done`, never in a task callback, so the count is exact.
         in_flight: dict[int, tuple[asyncio.Task[None] | None, Work[R]]] = {}
@@ -366,11 +367,14 @@ class Batch(Generic[R]):
                     index += 1
                     if isinstance(prepared, Work):
                         held += 1
-                        queue = waiting.get(prepared.key)
-                        if queue is None:
-                            waiting[prepared.key] = deque()
+                        key = prepared.key
+                        if key not in waiting:
+                            waiting[key] = None
                             start(prepared)
                         else:
+                            queue = waiting[key]
+                            if queue is None:
+                                waiting[key] = queue = deque()
                             queue.append(prepared)
                         continue
                     finished += 1
@@ -408,7 +412,7 @@ class Batch(Generic[R]):
 
 async def _stop(
     in_flight: dict[int, tuple[asyncio.Task[None] | None, Work[R]]],
-    waiting: dict[str, deque[Work[R]]],
+    waiting: dict[str, deque[Work[R]] | None],
     done: _Finished[R],
     current: Outcome[R] | None,
 ) -> list[Outcome[R]]:
@@ -425,7 +429,7 @@ async def _stop(
         if index not in left:
             left[index] = _cancelled(work, sent=True)
     for queue in waiting.values():
-        for work in queue:
+        for work in queue or ():
             left[work.index] = _cancelled(work, sent=False)
     return [left[i] for i in sorted(left)]
 

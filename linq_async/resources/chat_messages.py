@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeAlias, Unpack
 
 import attrs
@@ -242,7 +242,7 @@ class ChatMessages(Resource[Mode]):
                 key = message_body(message, None)["idempotency_key"]  # type: ignore[arg-type]
             except ValidationError as exc:
                 raise Refused(exc, chat_id=shown_text(chat_id)) from None
-            return Work(chat, lambda: send(chat, message, idempotency_key=key, **options), idempotency_key=key)  # type: ignore[arg-type]
+            return Work(chat, partial(send, chat, message, idempotency_key=key, **options), idempotency_key=key)  # type: ignore[arg-type]
 
         return Batch(
             items,

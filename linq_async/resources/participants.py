@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, TypeVar, Unpack
 
 from .. import _validate
@@ -145,7 +145,7 @@ class Participants(Resource[Mode]):
                 chat, who = _validate.chat_id(chat_id), _validate.handle(handle)
             except ValidationError as exc:
                 raise Refused(exc, chat_id=shown_text(chat_id), handle=shown_text(handle)) from None
-            return Work(chat, lambda: send(chat, handle=who, **options), handle=who)
+            return Work(chat, partial(send, chat, handle=who, **options), handle=who)
 
         return Batch(items, prepare, policy=self._client.retry, concurrency=concurrency, on_progress=on_progress)
 
