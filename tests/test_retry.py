@@ -392,6 +392,32 @@ async def test_409_2013_is_not_retried_even_with_many_retries(
     assert len(api.seen) == 1
 
 
+class RetryBusy(RetryPolicy):
+    """Retries a 409/2015 too: an override of the one retry decision."""
+
+    def is_retryable(self, exc: BaseException) -> bool:
+        return super().is_retryable(exc) or (isinstance(exc, ConflictError) and exc.code == 2015)
+
+
+async def test_a_policy_that_overrides_the_decision_is_asked_on_every_attempt(
+    make_client: Callable[..., AsyncLinqClient], api: ScriptedAPI, sleeps: Sleeps
+) -> None:
+    busy = {"error": {"status": 409, "code": 2015, "message": "busy"}}
+    api.reply(409, busy, times=2)  # the first attempt's failure, then one of tenacity's
+    api.reply(202, ADD_OK)
+    client = make_client(retry=RetryBusy(sleep=sleeps, max_retries=2))
+    await client.chats.participants.add(CHAT, handle="+14155550100")
+    assert len(api.seen) == 3
+    api.reply(409, busy, times=3)
+    with pytest.raises(ConflictError):
+        await client.chats.participants.add(CHAT, handle="+14155550100")
+    assert len(api.seen) == 6  # the policy's max_retries still bounds it
+    api.reply(409, busy)
+    with pytest.raises(ConflictError):
+        await make_client(max_retries=2).chats.participants.add(CHAT, handle="+14155550100")
+    assert len(api.seen) == 7  # the default policy never retries a 409
+
+
 def test_policy_attribute_on_errors_with_no_delay() -> None:
     assert RetryPolicy().server_delay(RateLimitError("x", status=429)) is None
     assert RetryPolicy().server_delay(RateLimitError("x", status=429, retry_after=5)) == 5.0
