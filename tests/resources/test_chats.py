@@ -773,10 +773,33 @@ def test_share_contact_card_errors(any_client: Any, fake_server: FakeLinqServer)
 async def test_share_contact_card_conforms(
     prism_client: Callable[..., AsyncLinqClient], violations: ViolationRecorder
 ) -> None:
-    """The one new chats endpoint the February 2026 spec has (background is newer than it)."""
+    """Background and location are newer than the February 2026 spec; this endpoint is in it."""
     client = prism_client()
     assert await client.chats.share_contact_card(CHAT.upper()) is None
     assert [(m, s) for m, _, s in violations.exchanges] == [("POST", 204)]
+    assert violations.violations == []
+
+
+@pytest.mark.prism
+async def test_typing_read_and_voice_memo_conform(
+    prism_client: Callable[..., AsyncLinqClient], violations: ViolationRecorder
+) -> None:
+    """The other chat endpoints of the February 2026 spec: typing, read receipts and voice memos."""
+    client = prism_client()
+    assert await client.chats.typing.start(CHAT) is None
+    assert await client.chats.typing.stop(CHAT) is None
+    assert await client.chats.mark_as_read(CHAT) is None
+    # The spec still requires a sender (`from`) on voice memos; today's API and linq-python send none.
+    memo = await client.chats.send_voicememo(
+        CHAT, voice_memo_url="https://example.com/voice-memo.m4a", extra_body={"from": "+12052535597"}
+    )
+    assert memo.invalid_fields == ()
+    assert [(m, s) for m, _, s in violations.exchanges] == [
+        ("POST", 204),
+        ("DELETE", 204),
+        ("POST", 204),
+        ("POST", 202),
+    ]
     assert violations.violations == []
 
 
