@@ -653,6 +653,10 @@ class AsyncLinqClient:
         """Whether ``close()`` has been called."""
         return self._conn.closed
 
+    def is_closed(self) -> bool:
+        """Whether ``close()`` has been called (linq-python's name for ``closed``)."""
+        return self.closed
+
     @property
     def api_key(self) -> str:
         """The API key (its ``repr`` is ``'<redacted>'``)."""

@@ -98,6 +98,13 @@ class APIError(LinqError):
     """
 
     may_have_applied: bool = False
+    # What every linq-python APIError carries, so a handler for any APIError can read them; None
+    # when there was no error answer (a transport failure) or it did not say.
+    body: object = None
+    code: int | None = None
+    doc_url: str | None = None
+    retry_after: float | None = None
+    trace_id: str | None = None
 
     def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
         super().__init__(message)

@@ -1038,6 +1038,10 @@ class SyncLinqClient:
         """Whether ``close()`` has been called."""
         return self._runner.closed
 
+    def is_closed(self) -> bool:
+        """Whether ``close()`` has been called (linq-python's name for ``closed``)."""
+        return self.closed
+
     @property
     def api_key(self) -> str:
         """The API key (its ``repr`` is ``'<redacted>'``)."""

@@ -87,3 +87,55 @@ def test_the_migration_page_lists_every_official_method() -> None:
     page = (Path(__file__).resolve().parent.parent / "docs" / "migrating.md").read_text()
     missing = [name for name, _ in OFFICIAL_ASYNC if f"`client.{name}(" not in page]
     assert not missing, f"docs/migrating.md does not list: {missing}"
+
+
+def test_every_api_error_has_the_fields_linq_pythons_errors_have() -> None:
+    """A handler written for ``linq.APIError`` reads body, code, doc_url and retry_after on any error."""
+    import httpx
+
+    from linq_async import APIConnectionError, APITimeoutError, NotFoundError, RateLimitError
+
+    theirs = linq.APIConnectionError(request=httpx.Request("GET", "https://example.com"))
+    common = {"message", "request", "body", "code", "doc_url", "retry_after"}
+    assert all(hasattr(theirs, name) for name in common)
+    for ours in (
+        APIConnectionError("reset", method="GET", url="https://example.com"),
+        APITimeoutError("slow", method="GET", url="https://example.com"),
+    ):
+        assert {name for name in common if not hasattr(ours, name)} == set()
+        assert (ours.body, ours.code, ours.doc_url, ours.retry_after) == (None, None, None, None)
+    gone = NotFoundError("Chat not found", status=404, code=2001, body={"error": {"code": 2001}})
+    assert (gone.code, gone.body) == (2001, {"error": {"code": 2001}})
+    assert RateLimitError("slow down", status=429, retry_after=2).retry_after == 2
+
+
+def test_is_closed_as_in_linq_python() -> None:
+    import asyncio
+
+    from linq_async import AsyncLinqClient, SyncLinqClient
+
+    blocking = SyncLinqClient(KEY, base_url="http://127.0.0.1:9")
+    assert blocking.is_closed() is False
+    blocking.close()
+    assert blocking.is_closed() is True
+    client = AsyncLinqClient(KEY, base_url="http://127.0.0.1:9")
+    assert client.is_closed() is False
+    asyncio.run(client.close())
+    assert client.is_closed() is True
+
+
+def test_every_model_name_of_linq_types_imports_from_linq_async() -> None:
+    """``from linq.types import X`` becomes ``from linq_async import X`` for every response model.
+
+    Left out, as docs/migrating.md says: the ``...Params``/``...Param`` TypedDicts (pass plain dicts or
+    the models) and the Literal aliases of server-controlled values (they are ``str`` here).
+    """
+    import linq.types
+
+    import linq_async
+
+    models = [n for n in dir(linq.types) if not n.startswith("_") and isinstance(getattr(linq.types, n), type)]
+    missing = [n for n in models if not n.endswith(("Param", "Params")) and not hasattr(linq_async, n)]
+    assert missing == []
+    assert linq_async.TextPartResponse is linq_async.TextPart
+    assert len(models) > 100  # the walk itself found the types

@@ -34,18 +34,20 @@ if TYPE_CHECKING:
 _EXPORTS: dict[str, str] = {
     "attachments": "AttachmentCreateResponse AttachmentRetrieveResponse",
     "capability": "AvailableNumberRetrieveResponse HandleCheckResponse",
-    "common": "ChatHandle HealthStatus MessageEffect Reaction ReplyTo Sticker",
+    "common": "ChatHandle HealthStatus MessageEffect Reaction ReplyTo SchemasMessageEffect Sticker",
     "chats": (
-        "Chat ChatCreateResponse ChatLeaveResponse ChatList ChatSendVoicememoResponse ChatUpdateResponse CreatedChat "
-        "GetChatLocationResponse LocationData LocationFeature LocationGeometry LocationProperties "
-        "LocationRequestResponse ParticipantAddResponse ParticipantRemoveResponse StopChatLocationSharingResponse "
-        "VoiceMemo VoiceMemoChat VoiceMemoFile"
+        "Chat ChatCreateResponse ChatLeaveChatResponse ChatLeaveResponse ChatList ChatSendVoicememoResponse "
+        "ChatUpdateResponse CreatedChat GetChatLocationResponse LocationData LocationFeature "
+        "LocationGeometry LocationProperties LocationRequestResponse ParticipantAddResponse "
+        "ParticipantRemoveResponse StopChatLocationSharingResponse VoiceMemo VoiceMemoChat VoiceMemoFile"
     ),
     "messages": (
-        "AppClipPart FromSelection IMessageApp IMessageAppLayout IMessageAppPart InlineSticker LinkPart "
-        "MessageExperience MediaPart Mention Message MessageAddReactionResponse MessageContent MessageCreateResponse "
-        "MessageInput MessageList MessageSendResponse MessageUpdateAppCardResponse "
-        "MessageUpdateStickerPlacementResponse Part SentMessage StickerPlacement TextDecoration TextPart UnknownPart"
+        "AppClipPart FromSelection IMessageApp IMessageAppLayout IMessageAppPart InlineSticker "
+        "InlineStickerResponse LinkPart LinkPartResponse MediaPart MediaPartResponse Mention Message "
+        "MessageAddReactionResponse MessageContent MessageCreateResponse MessageExperience MessageInput "
+        "MessageList MessageSendResponse MessageUpdateAppCardResponse MessageUpdateStickerPlacementResponse "
+        "Part SchemasMediaPartResponse SchemasTextPartResponse SentMessage StickerPlacement TextDecoration "
+        "TextPart TextPartResponse UnknownPart"
     ),
     "payments": (
         "Payment PaymentCredentialsResponse PaymentHandleConnection PaymentHandoff PaymentMerchant PaymentProvider "

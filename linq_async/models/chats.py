@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeAlias
 
 import attrs
 
@@ -13,6 +14,7 @@ from .messages import SentMessage
 __all__ = [
     "Chat",
     "ChatCreateResponse",
+    "ChatLeaveChatResponse",
     "ChatLeaveResponse",
     "ChatList",
     "ChatSendVoicememoResponse",
@@ -213,3 +215,7 @@ class ChatSendVoicememoResponse(Model):
     """The 202 answer to sending a voice memo."""
 
     voice_memo: VoiceMemo | None = None
+
+
+# linq-python's names for the same models, so its imports and isinstance checks carry over.
+ChatLeaveChatResponse: TypeAlias = ChatLeaveResponse

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeAlias
 
 import attrs
 
 from .._convert import Model
 from .._rules import SERVICES
 
-__all__ = ["ChatHandle", "HealthStatus", "MessageEffect", "Reaction", "ReplyTo", "Sticker"]
+__all__ = [
+    "ChatHandle",
+    "HealthStatus",
+    "MessageEffect",
+    "Reaction",
+    "ReplyTo",
+    "SchemasMessageEffect",
+    "Sticker",
+]
 
 _ = SERVICES  # re-exported for reference: the one list of services is in linq_async._rules
 
@@ -81,3 +90,7 @@ class Reaction(Model):
     id: str | None = None
     custom_emoji: str | None = None
     sticker: Sticker | None = None
+
+
+# linq-python's names for the same models, so its imports and isinstance checks carry over.
+SchemasMessageEffect: TypeAlias = MessageEffect

@@ -24,8 +24,11 @@ __all__ = [
     "IMessageAppLayout",
     "IMessageAppPart",
     "InlineSticker",
+    "InlineStickerResponse",
     "LinkPart",
+    "LinkPartResponse",
     "MediaPart",
+    "MediaPartResponse",
     "Mention",
     "Message",
     "MessageAddReactionResponse",
@@ -38,10 +41,13 @@ __all__ = [
     "MessageUpdateAppCardResponse",
     "MessageUpdateStickerPlacementResponse",
     "Part",
+    "SchemasMediaPartResponse",
+    "SchemasTextPartResponse",
     "SentMessage",
     "StickerPlacement",
     "TextDecoration",
     "TextPart",
+    "TextPartResponse",
     "UnknownPart",
 ]
 
@@ -397,3 +403,12 @@ class MessageUpdateAppCardResponse(Model):
 
     chat_id: str
     message: SentMessage
+
+
+# linq-python's names for the same models, so its imports and isinstance checks carry over.
+TextPartResponse: TypeAlias = TextPart
+MediaPartResponse: TypeAlias = MediaPart
+LinkPartResponse: TypeAlias = LinkPart
+InlineStickerResponse: TypeAlias = InlineSticker
+SchemasTextPartResponse: TypeAlias = TextPart
+SchemasMediaPartResponse: TypeAlias = MediaPart

@@ -91,9 +91,9 @@ def message_body(message: MessageInput, idempotency_key: str | None, *, first: b
     else:
         body = dict(content)
         parts_value = body.get("parts", ())
-        if not isinstance(parts_value, Sequence) or isinstance(parts_value, str):
-            raise ValidationError("message parts must be a list")
-        raw_parts = parts_value
+        if isinstance(parts_value, (str, bytes, Mapping)) or not isinstance(parts_value, Iterable):
+            raise ValidationError(f"message parts must be a list, got {type(parts_value).__name__}")
+        raw_parts = list(parts_value)  # any iterable, as linq-python takes: a generator is read once, here
     parts = [_part(part, i) for i, part in enumerate(raw_parts)]
     if parts:
         body["parts"] = parts

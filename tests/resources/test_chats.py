@@ -531,6 +531,18 @@ def test_sending_a_message_clears_typing(any_client: Any, fake_server: FakeLinqS
     assert not fake_server.typing(chat)
 
 
+def test_parts_may_come_from_any_iterable_as_in_linq_python(any_client: Any, fake_server: FakeLinqServer) -> None:
+    chat = fake_server.create_chat([A])
+    parts = [{"type": "text", "value": "look"}, {"type": "media", "url": "https://example.com/a.png"}]
+    any_client.chats.messages.send(chat, {"parts": (part for part in parts)})
+    assert [p["type"] for p in fake_server.messages(chat)[-1]["parts"]] == ["text", "media"]
+    requests = len(fake_server.requests)
+    for bad in ("hi", b"hi", {"type": "text", "value": "hi"}, 5):
+        with pytest.raises(ValidationError, match="parts must be a list"):
+            any_client.chats.messages.send(chat, {"parts": bad})
+    assert len(fake_server.requests) == requests
+
+
 def test_typing_in_an_unknown_or_left_chat(any_client: Any, fake_server: FakeLinqServer) -> None:
     with pytest.raises(NotFoundError) as info:
         any_client.chats.typing.start(str(uuid.uuid4()))
