@@ -74,6 +74,15 @@ def _part(part: object, index: int) -> dict[str, Any]:
     return data
 
 
+def _readable_twice(message: object) -> object:
+    """``message`` with parts given as a one-shot iterable (a generator) read into a list."""
+    if isinstance(message, Mapping):
+        parts = message.get("parts")
+        if isinstance(parts, Iterable) and not isinstance(parts, (Sequence, str, bytes, Mapping)):
+            return {**message, "parts": list(parts)}
+    return message
+
+
 def message_body(message: MessageInput, idempotency_key: str | None, *, first: bool = False) -> dict[str, Any]:
     """Check a message against the documented rules and return its wire form, idempotency key included.
 
@@ -237,6 +246,7 @@ class ChatMessages(Resource[Mode]):
         def prepare(index: int, item: object) -> Work[MessageSendResponse]:
             # The checks send() runs, made here so that a bad item fails unsent; the key is fixed now.
             chat_id, message = pair(index, item, "(chat_id, message)", chat_id="")
+            message = _readable_twice(message)  # checked here, then sent
             try:
                 chat = _validate.chat_id(chat_id)
                 key = message_body(message, None)["idempotency_key"]  # type: ignore[arg-type]

@@ -536,6 +536,10 @@ def test_parts_may_come_from_any_iterable_as_in_linq_python(any_client: Any, fak
     parts = [{"type": "text", "value": "look"}, {"type": "media", "url": "https://example.com/a.png"}]
     any_client.chats.messages.send(chat, {"parts": (part for part in parts)})
     assert [p["type"] for p in fake_server.messages(chat)[-1]["parts"]] == ["text", "media"]
+    other = fake_server.create_chat([B])
+    result = any_client.chats.messages.send_many([(other, {"parts": (part for part in parts)})])
+    assert result.failed_count == 0  # checked, then sent: the generator is read once
+    assert [p["type"] for p in fake_server.messages(other)[-1]["parts"]] == ["text", "media"]
     requests = len(fake_server.requests)
     for bad in ("hi", b"hi", {"type": "text", "value": "hi"}, 5):
         with pytest.raises(ValidationError, match="parts must be a list"):
