@@ -246,7 +246,14 @@ class ChatMessages(Resource[Mode]):
         def prepare(index: int, item: object) -> Work[MessageSendResponse]:
             # The checks send() runs, made here so that a bad item fails unsent; the key is fixed now.
             chat_id, message = pair(index, item, "(chat_id, message)", chat_id="")
-            message = _readable_twice(message)  # checked here, then sent
+            try:
+                message = _readable_twice(message)  # checked here, then sent
+            except Exception as exc:  # noqa: BLE001 - the caller's parts iterable raised: this item fails, not the batch
+                error = ValidationError(
+                    f"item {index}: its message parts could not be read ({type(exc).__name__}: {exc})"
+                )
+                error.__cause__ = exc
+                raise Refused(error, chat_id=shown_text(chat_id)) from None
             try:
                 chat = _validate.chat_id(chat_id)
                 key = message_body(message, None)["idempotency_key"]  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -540,6 +540,14 @@ def test_parts_may_come_from_any_iterable_as_in_linq_python(any_client: Any, fak
     result = any_client.chats.messages.send_many([(other, {"parts": (part for part in parts)})])
     assert result.failed_count == 0  # checked, then sent: the generator is read once
     assert [p["type"] for p in fake_server.messages(other)[-1]["parts"]] == ["text", "media"]
+
+    def broken() -> Iterator[dict[str, str]]:
+        yield parts[0]
+        raise RuntimeError("boom")
+
+    result = any_client.chats.messages.send_many([(other, {"parts": broken()}), (other, {"parts": parts})])
+    assert [o.ok for o in result.outcomes] == [False, True]  # the item fails alone; the batch goes on
+    assert isinstance(result.outcomes[0].error, ValidationError) and "boom" in str(result.outcomes[0].error)
     requests = len(fake_server.requests)
     for bad in ("hi", b"hi", {"type": "text", "value": "hi"}, 5):
         with pytest.raises(ValidationError, match="parts must be a list"):
