@@ -31,7 +31,7 @@ from .. import _validate
 from .._errors import ValidationError
 from .._rules import RuleError
 from ..models.attachments import ATTACHMENT_STATUSES, check_attachment
-from ._core import PREFIX, TRACE, FakeBase, RecordedRequest, Refused, _drop, route, timestamp
+from ._core import PREFIX, TRACE, FakeBase, Refused, route, timestamp
 
 __all__ = ["ATTACHMENT_RULES", "AttachmentsArea"]
 
@@ -268,21 +268,9 @@ class AttachmentsArea(FakeBase):
         # rather than read up front (it may exceed the API's body limit), and refusals are S3's.
         if not request.path.startswith(UPLOADS):
             return await super()._serve(request, handler)
-        with self._lock:
-            self._requests.append(
-                RecordedRequest(
-                    request.method, request.path, dict(request.query), dict(request.headers), b"", time.monotonic()
-                )
-            )
-        trace = secrets.token_hex(16)
-        request[TRACE] = trace
-        fault = self._take_fault(request)
+        trace, fault = await self._arrive(request, b"")
         if fault is not None:
-            if fault.kind == "reset":
-                _drop(request)
-            if fault.kind == "slow":
-                await asyncio.sleep(fault.delay)
-            elif fault.kind == "502":
+            if fault.kind == "502":
                 return web.Response(status=502, text="<html><body>Bad Gateway</body></html>", content_type="text/html")
             elif fault.kind in ("500/3006", "429", "error"):
                 status = {"500/3006": 500, "429": 429}.get(fault.kind, fault.status)

@@ -409,12 +409,12 @@ class FakeBase:
         if self.internal_errors:
             raise AssertionError(f"FakeLinqServer failed while serving: {self.internal_errors!r}")
 
-    async def _serve(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        try:
-            body = await request.read()
-            too_large = len(body) > self.max_body_size
-        except web.HTTPRequestEntityTooLarge:
-            body, too_large = b"", True  # over even the read limit: recorded without its body
+    async def _arrive(self, request: web.Request, body: bytes) -> tuple[str, Fault | None]:
+        """Record ``request``, give it a trace id, and take the fault it meets.
+
+        A ``reset`` drops the connection and a ``slow`` waits here; the caller answers the other
+        faults in its own dialect.
+        """
         with self._lock:
             self._requests.append(
                 RecordedRequest(
@@ -429,7 +429,17 @@ class FakeBase:
                 _drop(request)
             if fault.kind == "slow":
                 await asyncio.sleep(fault.delay)
-            elif fault.kind == "500/3006":
+        return trace, fault
+
+    async def _serve(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        try:
+            body = await request.read()
+            too_large = len(body) > self.max_body_size
+        except web.HTTPRequestEntityTooLarge:
+            body, too_large = b"", True  # over even the read limit: recorded without its body
+        trace, fault = await self._arrive(request, body)
+        if fault is not None:
+            if fault.kind == "500/3006":
                 return self._error_response(500, 3006, "Internal server error", trace)
             elif fault.kind == "error":
                 return self._error_response(fault.status, fault.code, fault.message, trace)

@@ -20,7 +20,7 @@ from aiohttp import web
 from .. import _validate
 from .._errors import ValidationError
 from .._rules import MAX_TEXT, SERVICES, RuleError, check_recipients_count
-from ._chats import ChatsArea, _Chat
+from ._chats import ChatsArea, _Chat, _Member
 from ._core import TRACE, Refused, route, timestamp
 
 __all__ = ["MESSAGE_RULES", "MessagesArea"]
@@ -178,32 +178,40 @@ class MessagesArea(ChatsArea):
         """
         with self._lock:
             chat = self._known(chat_id)
-            others = [m for m in chat.active if not m.is_me]
-            sender = next((m for m in others if handle is None or m.handle == handle), None)
-            if sender is None:
-                raise ValidationError(f"{handle!r} is not an active participant of chat {chat_id!r}")
-            now = timestamp()
-            message: dict[str, Any] = {
-                "id": str(uuid.uuid4()),
-                "chat_id": chat.id,
-                "created_at": now,
-                "updated_at": now,
-                "sent_at": now,
-                "delivery_status": "received",
-                "is_read": False,
-                "is_delivered": False,
-                "is_from_me": False,
-                "parts": [dict(p) for p in parts] if parts is not None else [{"type": "text", "value": text}],
-                "from": sender.handle,
-                "from_handle": sender.wire(),
-                "service": chat.service,
-            }
-            if reply_to is not None:
-                message["reply_to"] = {"message_id": _validate.chat_id(reply_to, "reply_to"), "part_index": 0}
-            chat.messages.append(message)
-            chat.updated_at = now
+            replied = None if reply_to is None else _validate.chat_id(reply_to, "reply_to")  # before storing
+            wire_parts = [dict(p) for p in parts] if parts is not None else [{"type": "text", "value": text}]
+            message, sender = self._store_inbound(chat, handle, wire_parts, str(uuid.uuid4()))
+            if replied is not None:
+                message["reply_to"] = {"message_id": replied, "part_index": 0}
             self._emit(None, "message.received", self._message_event(chat, message, sender=sender.wire()))
             return str(message["id"])
+
+    def _store_inbound(
+        self, chat: _Chat, handle: str | None, parts: list[dict[str, Any]], message_id: str
+    ) -> tuple[dict[str, Any], _Member]:
+        """Store a message from an active participant (``handle``, default the first); with the lock held."""
+        sender = next((m for m in chat.active if not m.is_me and (handle is None or m.handle == handle)), None)
+        if sender is None:
+            raise ValidationError(f"{handle!r} is not an active participant of chat {chat.id!r}")
+        now = timestamp()
+        message: dict[str, Any] = {
+            "id": message_id,
+            "chat_id": chat.id,
+            "created_at": now,
+            "updated_at": now,
+            "sent_at": now,
+            "delivery_status": "received",
+            "is_read": False,
+            "is_delivered": False,
+            "is_from_me": False,
+            "parts": parts,
+            "from": sender.handle,
+            "from_handle": sender.wire(),
+            "service": chat.service,
+        }
+        chat.messages.append(message)
+        chat.updated_at = now
+        return message, sender
 
     # Plumbing ------------------------------------------------------------------------------------
 

@@ -117,27 +117,8 @@ class PollsArea(MessagesArea):
             chat = self._known(chat_id)
             if chat.service != "iMessage":
                 raise ValidationError("polls exist in iMessage chats only")
-            sender = next((m for m in chat.active if not m.is_me and (handle is None or m.handle == handle)), None)
-            if sender is None:
-                raise ValidationError(f"{handle!r} is not an active participant of chat {chat.id!r}")
-            now = timestamp()
-            message: dict[str, Any] = {
-                "id": self._poll_new_id(),
-                "chat_id": chat.id,
-                "created_at": now,
-                "updated_at": now,
-                "sent_at": now,
-                "delivery_status": "received",
-                "is_read": False,
-                "is_delivered": False,
-                "is_from_me": False,
-                "parts": [{"type": "poll"}],
-                "from": sender.handle,
-                "from_handle": sender.wire(),
-                "service": chat.service,
-            }
-            chat.messages.append(message)
-            chat.updated_at = now
+            message, sender = self._store_inbound(chat, handle, [{"type": "poll"}], self._poll_new_id())
+            now = message["created_at"]
             self._poll_options[message["id"]] = [
                 _PollOption(self._poll_new_id(), text, sender.wire()) for text in texts
             ]
