@@ -13,7 +13,7 @@ import inspect
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from linq_async import AsyncAPIResponse, AsyncLinqClient, AsyncPaginator, Page
+from linq_async import AsyncAPIResponse, AsyncLinqClient, AsyncPaginator, Page, SyncLinqClient
 
 
 class Blocking:
@@ -80,3 +80,17 @@ def _pull(iterator: AsyncIterator[Any], runner: asyncio.Runner) -> Iterator[Any]
         if not more:
             return
         yield item
+
+
+def either_client(kind: str, api_key: str, base_url: str, **options: Any) -> Iterator[Any]:
+    """Yield a ``SyncLinqClient`` (``kind`` "sync") or an ``AsyncLinqClient`` driven by ``Blocking``; close it after."""
+    if kind == "sync":
+        with SyncLinqClient(api_key, base_url=base_url, **options) as client:
+            yield client
+        return
+    with asyncio.Runner() as runner:
+        async_client = AsyncLinqClient(api_key, base_url=base_url, **options)
+        try:
+            yield Blocking(async_client, runner)
+        finally:
+            runner.run(async_client.close())

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
 
-from linq_async import AsyncLinqClient, RetryPolicy, SyncLinqClient
+from linq_async import AsyncLinqClient, RetryPolicy
 from linq_async.testing import FakeLinqServer
 
-from .clients import Blocking
+from .clients import either_client
 from .helpers import KEY, ScriptedAPI, Sleeps, ThreadedAPI, start
 from .prism import prism_client, prism_url, violations  # noqa: F401 - fixtures for every test module
 from .wire import official_client
@@ -83,17 +82,7 @@ def fake_server() -> Iterator[FakeLinqServer]:
 @pytest.fixture(params=["async", "sync"])
 def any_client(request: pytest.FixtureRequest, fake_server: FakeLinqServer, sleeps: Sleeps) -> Iterator[Any]:
     """Each endpoint test runs twice: on a ``SyncLinqClient``, and on an ``AsyncLinqClient`` driven by ``Blocking``."""
-    policy = RetryPolicy(sleep=sleeps)
-    if request.param == "sync":
-        with SyncLinqClient(fake_server.api_key, base_url=fake_server.base_url, retry=policy) as client:
-            yield client
-        return
-    with asyncio.Runner() as runner:
-        async_client = AsyncLinqClient(fake_server.api_key, base_url=fake_server.base_url, retry=policy)
-        try:
-            yield Blocking(async_client, runner)
-        finally:
-            runner.run(async_client.close())
+    yield from either_client(request.param, fake_server.api_key, fake_server.base_url, retry=RetryPolicy(sleep=sleeps))
 
 
 @pytest.fixture
@@ -101,6 +90,12 @@ def recorder() -> Iterator[ScriptedAPI]:
     """A recording loopback server on its own thread, for wire comparisons."""
     with ThreadedAPI() as api:
         yield api
+
+
+@pytest.fixture(params=["async", "sync"])
+def recorded(request: pytest.FixtureRequest, recorder: ScriptedAPI, sleeps: Sleeps) -> Iterator[Any]:
+    """Either client, bound to the recorder, retrying at once."""
+    yield from either_client(request.param, KEY, recorder.base_url, retry=RetryPolicy(sleep=sleeps))
 
 
 @pytest.fixture(scope="session")

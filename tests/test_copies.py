@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +9,7 @@ import pytest
 
 from linq_async import NOT_GIVEN, AsyncLinqClient, RetryPolicy, SyncLinqClient, Timeout, ValidationError
 
-from .clients import Blocking
+from .clients import either_client
 from .helpers import ADD_OK, CHAT, KEY, ScriptedAPI, Sleeps
 
 HANDLE = "+14155550100"
@@ -19,16 +18,8 @@ OTHER_KEY = "sk_test_other_tenant_0123"
 
 @pytest.fixture(params=["async", "sync"])
 def recorded(request: pytest.FixtureRequest, recorder: ScriptedAPI, sleeps: Sleeps) -> Iterator[Any]:
-    policy = RetryPolicy(sleep=sleeps)
-    options = {"retry": policy, "default_headers": {"X-Team": "a"}, "default_query": {"team": "a"}}
-    if request.param == "sync":
-        with SyncLinqClient(KEY, base_url=recorder.base_url, **options) as client:  # type: ignore[arg-type]
-            yield client
-        return
-    with asyncio.Runner() as runner:
-        client = AsyncLinqClient(KEY, base_url=recorder.base_url, **options)  # type: ignore[arg-type]
-        yield Blocking(client, runner)
-        runner.run(client.close())
+    options = {"retry": RetryPolicy(sleep=sleeps), "default_headers": {"X-Team": "a"}, "default_query": {"team": "a"}}
+    yield from either_client(request.param, KEY, recorder.base_url, **options)
 
 
 def _add(client: Any, recorder: ScriptedAPI) -> tuple[dict[str, str], str, str]:

@@ -6,11 +6,9 @@ through both clients and through linq-python, so a new endpoint is covered witho
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 import urllib.parse
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,13 +20,11 @@ from linq_async import (
     ConflictError,
     Page,
     ParticipantAddResponse,
-    RetryPolicy,
     SyncLinqClient,
     ValidationError,
 )
 
-from .clients import Blocking
-from .helpers import ADD_OK, CHAT, KEY, TRACE, ScriptedAPI, Sleeps, envelope
+from .helpers import ADD_OK, CHAT, KEY, TRACE, ScriptedAPI, envelope
 from .wire import WireCase, all_cases, answer, call_official, call_ours, compare, resolve
 
 HANDLE = "+14155550100"
@@ -37,20 +33,6 @@ OPTIONS: dict[str, Any] = {
     "extra_query": {"probe": "1"},
     "extra_body": {"probe_field": [1, "two"]},
 }
-
-
-@pytest.fixture(params=["async", "sync"])
-def recorded(request: pytest.FixtureRequest, recorder: ScriptedAPI, sleeps: Sleeps) -> Iterator[Any]:
-    """Either client, bound to the recorder, retrying at once."""
-    policy = RetryPolicy(sleep=sleeps)
-    if request.param == "sync":
-        with SyncLinqClient(KEY, base_url=recorder.base_url, retry=policy) as client:
-            yield client
-        return
-    with asyncio.Runner() as runner:
-        client = AsyncLinqClient(KEY, base_url=recorder.base_url, retry=policy)
-        yield Blocking(client, runner)
-        runner.run(client.close())
 
 
 def _seen(api: ScriptedAPI, index: int = -1) -> tuple[dict[str, str], dict[str, list[str]], Any]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,7 +27,6 @@ from linq_async import (
 )
 from linq_async.testing import FakeLinqServer
 
-from .clients import Blocking
 from .helpers import ADD_OK, CHAT, KEY, ScriptedAPI, Sleeps, envelope
 from .wire import WireCase, all_cases, answer, call_ours
 
@@ -74,19 +72,6 @@ ONCE = {
     "phone_numbers.start_reputation_audit",
     "webhook_subscriptions.create",
 }
-
-
-@pytest.fixture(params=["async", "sync"])
-def recorded(request: pytest.FixtureRequest, recorder: ScriptedAPI, sleeps: Sleeps) -> Iterator[Any]:
-    policy = RetryPolicy(sleep=sleeps)
-    if request.param == "sync":
-        with SyncLinqClient(KEY, base_url=recorder.base_url, retry=policy) as client:
-            yield client
-        return
-    with asyncio.Runner() as runner:
-        client = AsyncLinqClient(KEY, base_url=recorder.base_url, retry=policy)
-        yield Blocking(client, runner)
-        runner.run(client.close())
 
 
 def _one_case_per_endpoint() -> list[Any]:
