@@ -222,6 +222,30 @@ def test_keyboard_interrupt_raised_inside_a_call_does_not_kill_the_loop(sync_cli
     assert sync_client.chats.participants.add(CHAT, handle=FAST).status == "accepted"
 
 
+def test_a_call_in_the_main_thread_takes_ctrl_c_for_its_duration_only(sync_client: SyncLinqClient) -> None:
+    assert threading.current_thread() is threading.main_thread()
+    seen: list[object] = []
+
+    def note(done: int, total: int | None) -> None:
+        seen.append(signal.getsignal(signal.SIGINT))
+
+    sync_client.chats.participants.add_many([(CHAT, FAST)], on_progress=note)
+    assert len(seen) == 1 and callable(seen[0]) and seen[0] is not signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back after the call
+
+    def mine(signum: int, frame: object) -> None:
+        pass
+
+    previous = signal.signal(signal.SIGINT, mine)
+    try:
+        seen.clear()
+        sync_client.chats.participants.add_many([(CHAT, FAST)], on_progress=note)
+        assert seen == [mine]  # a handler of the program's own is left in place
+        assert signal.getsignal(signal.SIGINT) is mine
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _child(script: str, *args: str, warnings: str = "always") -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
