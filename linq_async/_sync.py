@@ -33,6 +33,7 @@ import sys
 import threading
 import time
 import weakref
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, cast, overload
 
@@ -386,6 +387,11 @@ class _LoopThread:
         self._thread: threading.Thread | None = None
         self._ident: int | None = None
         self._stopped = False
+        # Calls submitted and not yet started, and whether a _start_pending is already on its way:
+        # callers arriving while the loop is busy share one wake-up of it (each wake-up is a write
+        # to the loop's self-pipe and a read there, two system calls that give up the GIL).
+        self._pending: deque[_Call] = deque()
+        self._wake_pending = False
 
     def _started_loop(self) -> asyncio.AbstractEventLoop:
         loop = self._loop
@@ -437,11 +443,15 @@ class _LoopThread:
             raise
         call = _Call(awaitable)
         try:
-            try:
-                loop.call_soon_threadsafe(call.start)
-            except RuntimeError:  # closed by another thread a moment ago
-                _discard(awaitable)
-                raise _closed_error() from None
+            self._pending.append(call)
+            if not self._wake_pending:
+                # Two callers may both get here: the second wake-up finds nothing left to start.
+                self._wake_pending = True
+                try:
+                    loop.call_soon_threadsafe(self._start_pending)
+                except RuntimeError:  # closed by another thread a moment ago
+                    _discard(awaitable)
+                    raise _closed_error() from None
             # Waited in slices so that a signal (Ctrl-C) is handled on every platform, and so that a
             # loop closed by another thread before running this call cannot leave it waiting forever.
             while not call.lock.acquire(timeout=_WAIT_SLICE):
@@ -466,6 +476,14 @@ class _LoopThread:
             raise
         result: T = call.outcome()
         return result
+
+    def _start_pending(self) -> None:  # on the loop thread
+        # Cleared before taking calls: a call appended after the last popleft() finds the flag
+        # down and schedules a wake-up of its own.
+        self._wake_pending = False
+        pending = self._pending
+        while pending:
+            pending.popleft().start()
 
     def shutdown(self) -> None:
         """Close the session on the loop, then stop the loop and its thread. Idempotent."""

@@ -151,6 +151,41 @@ def test_one_client_shared_by_16_threads(sync_client: SyncLinqClient, threaded_a
     assert set(sync_client._client._conn.by_loop) <= {loop_thread._loop}
 
 
+def test_callers_arriving_while_the_loop_thread_is_busy_share_one_wake_up(
+    sync_client: SyncLinqClient, threaded_api: ScriptedAPI
+) -> None:
+    runner = sync_client._runner.state.loop_thread_runner()
+    loop = runner._started_loop()
+    wake_ups = []
+    start_pending = runner._start_pending
+
+    def counted() -> None:
+        wake_ups.append(len(runner._pending))
+        start_pending()
+
+    runner._start_pending = counted  # type: ignore[method-assign]
+    busy = threading.Event()
+
+    def hold() -> None:  # the loop thread stuck in a callback until every caller has arrived
+        busy.set()
+        deadline = time.monotonic() + 5
+        while len(runner._pending) < 8 and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    loop.call_soon_threadsafe(hold)
+    assert busy.wait(5)
+
+    def call(n: int) -> str | None:
+        async def from_a_running_loop() -> str | None:  # such a caller always uses the loop thread
+            return sync_client.chats.participants.add(CHAT, handle=f"+14155551{n:03d}").status
+
+        return asyncio.run(from_a_running_loop())
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(call, range(8))) == ["accepted"] * 8
+    assert wake_ups == [8]  # one wake-up of the loop started all eight calls
+
+
 def test_calling_from_the_loop_thread_raises_instead_of_deadlocking(sync_client: SyncLinqClient) -> None:
     sync_client.chats.participants.add(CHAT, handle=FAST)
 
