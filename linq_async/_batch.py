@@ -24,6 +24,7 @@ retry policy. Rules it keeps:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import uuid
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Iterable, Iterator, Sized
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 import attrs
 
 from . import _validate
-from ._client import listen
+from ._client import listen, unlisten
 from ._errors import APIError, LinqError, RateLimitError, ValidationError
 
 if TYPE_CHECKING:
@@ -163,19 +164,30 @@ class _Cooldown:
         return self._sleep(remaining) if remaining > 0 else None
 
 
-class _ItemListener:
-    """Counts one item's attempts and applies the batch's shared cooldown before each."""
+class _BatchListener:
+    """Counts each item's attempts and applies the batch's shared cooldown before each.
 
-    __slots__ = ("_cooldown", "_policy", "attempts")
+    One per batch, set once in the context every item's task copies: setting a listener per item
+    would change each task's context (three more objects per item for the garbage collector). An
+    item's attempts are counted under the task sending it, which is the task that reads them.
+    """
+
+    __slots__ = ("_attempts", "_cooldown", "_policy")
 
     def __init__(self, cooldown: _Cooldown, policy: RetryPolicy) -> None:
         self._cooldown = cooldown
         self._policy = policy
-        self.attempts = 0
+        self._attempts: dict[asyncio.Task[Any] | None, int] = {}
 
     def before_attempt(self) -> Awaitable[Any] | None:
-        self.attempts += 1
+        attempts = self._attempts
+        task = asyncio.current_task()
+        attempts[task] = attempts.get(task, 0) + 1
         return self._cooldown.pause()
+
+    def attempts(self) -> int:
+        """How many attempts the current task's item made (its count is forgotten)."""
+        return self._attempts.pop(asyncio.current_task(), 0)
 
     def attempt_failed(self, error: APIError) -> None:
         if isinstance(error, RateLimitError) and not self._policy.waits_too_long(error):
@@ -303,25 +315,28 @@ class Batch(Generic[R]):
         work.index = index
         return work
 
-    async def _one(self, work: Work[R], cooldown: _Cooldown, done: _Finished[R]) -> None:
-        listener = _ItemListener(cooldown, self._policy)
-        listen(listener)  # this task's context only: every attempt of this item's request
+    async def _one(self, work: Work[R], listener: _BatchListener, done: _Finished[R]) -> None:
+        # Runs where the batch's listener is set: in its own task, or inline (see outcomes()).
         try:
             response = await work.send()
         except LinqError as exc:
-            outcome = work.outcome(error=exc, attempts=listener.attempts)
+            outcome = work.outcome(error=exc, attempts=listener.attempts())
         except Exception as exc:  # noqa: BLE001 - one item's surprise must not take the batch down
             error = LinqError(f"unexpected {type(exc).__name__} while sending item {work.index}: {exc}")
             error.__cause__ = exc
-            outcome = work.outcome(error=error, attempts=listener.attempts)
+            outcome = work.outcome(error=error, attempts=listener.attempts())
         else:
-            outcome = work.outcome(response=response, attempts=listener.attempts)
+            outcome = work.outcome(response=response, attempts=listener.attempts())
         done.put(outcome)
 
     async def outcomes(self) -> AsyncGenerator[Outcome[R], None]:
         """Run the batch, yielding each outcome as its item finishes (completion order)."""
         sleep = self._policy.sleep if self._policy.sleep is not None else asyncio.sleep
-        cooldown = _Cooldown(sleep)
+        listener = _BatchListener(_Cooldown(sleep), self._policy)
+        # What each item's task runs in: the caller's context with the listener set (a copy per
+        # task, as create_task makes anyway), so that the caller's own context is left as it was.
+        context = contextvars.copy_context()
+        context.run(listen, listener)
         done: _Finished[R] = _Finished()
         concurrency = self._concurrency
         lookahead = LOOKAHEAD * concurrency
@@ -347,7 +362,7 @@ class Batch(Generic[R]):
         inline = concurrency == 1
 
         def start(work: Work[R]) -> None:
-            task = None if inline else loop.create_task(self._one(work, cooldown, done))
+            task = None if inline else loop.create_task(self._one(work, listener, done), context=context.copy())
             in_flight[work.index] = (task, work)
 
         try:
@@ -391,7 +406,11 @@ class Batch(Generic[R]):
                     continue
                 if inline:
                     [(_, work)] = in_flight.values()
-                    await self._one(work, cooldown, done)
+                    token = listen(listener)  # in the caller's task, for this item only
+                    try:
+                        await self._one(work, listener, done)
+                    finally:
+                        unlisten(token)
                 outcome = await done.get()
                 del in_flight[outcome.index]
                 held -= 1

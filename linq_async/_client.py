@@ -211,6 +211,11 @@ def listen(listener: AttemptListener | None) -> contextvars.Token[AttemptListene
     return _LISTENER.set(listener)
 
 
+def unlisten(token: contextvars.Token[AttemptListener | None]) -> None:
+    """Undo the ``listen`` call that returned ``token`` (in the same context)."""
+    _LISTENER.reset(token)
+
+
 _CONNECTIONS: weakref.WeakSet[_Connection] = weakref.WeakSet()
 
 

@@ -275,11 +275,14 @@ async def test_a_429_pauses_every_worker(api: ScriptedAPI, sleeps: Sleeps) -> No
     client = AsyncLinqClient(KEY, base_url=api.base_url, retry=RetryPolicy(sleep=sleeps, jitter=lambda: 0.0))
     async with client:
         result = await client.chats.participants.add_many([(c, phone(i)) for i, c in enumerate(ids)], concurrency=1)
+        # A request of the caller's own after the batch, in the same task: the batch's cooldown
+        # (still running) is the batch's, not the caller's.
+        await client.chats.participants.add(ids[0], handle=phone(99))
     assert result.succeeded_count == 8
     # concurrency=1: the fourth item got the 429 and its retry policy waited 5 s. Then each of the
     # five requests that followed (its retry and items 5-8) first waited out the shared cooldown:
     # the injected sleep lets no real time pass, so the cooldown is still running for all of them.
-    assert len(api.seen) == 9
+    assert len(api.seen) == 9 + 1
     assert sleeps[0] == 5.0
     assert len(sleeps) == 1 + 5
     assert all(4 < s <= 5 for s in sleeps[1:])
