@@ -853,8 +853,30 @@ class AsyncLinqClient:
             raise judge.last(final) from None
         return response
 
-    async def _attempt(
+    def _attempt(
         self,
+        method: str,
+        url: str,
+        data: bytes | None,
+        headers: Mapping[str, str],
+        timeout: Timeout,
+        counter: _Attempts | None,
+    ) -> Awaitable[RawResponse]:
+        """One attempt, to await: the 2xx answer, or the ``APIError`` raised.
+
+        Without a listener, an attempt counter or debug logging (most requests), it is the
+        transport's own coroutine, which raises the API's error itself: one coroutine fewer per
+        request for the loop to step and for the garbage collector to walk.
+        """
+        listener = _LISTENER.get()
+        if listener is None and counter is None and not logger.isEnabledFor(logging.DEBUG):
+            transport = self._conn.get_transport()
+            return transport.send(method, url, headers, data, timeout.total, timeout.connect, raise_api_errors=True)
+        return self._observed_attempt(listener, method, url, data, headers, timeout, counter)
+
+    async def _observed_attempt(
+        self,
+        listener: AttemptListener | None,
         method: str,
         url: str,
         data: bytes | None,
@@ -862,7 +884,6 @@ class AsyncLinqClient:
         timeout: Timeout,  # noqa: ASYNC109 - handed to aiohttp, which applies it
         counter: _Attempts | None,
     ) -> RawResponse:
-        listener = _LISTENER.get()
         if listener is not None:
             pause = listener.before_attempt()
             if pause is not None:

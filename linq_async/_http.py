@@ -28,6 +28,7 @@ from ._errors import (
     CertificateVerificationError,
     LinqError,
     UnreadableResponseError,
+    error_from_response,
 )
 from ._version import __version__
 
@@ -278,8 +279,12 @@ class Transport:
         connect_timeout: float | None,
         *,
         shown_url: str | None = None,
+        raise_api_errors: bool = False,
     ) -> RawResponse:
         """Send one request; return the answer or raise a translated ``APIError``.
+
+        With ``raise_api_errors``, a non-2xx answer is raised as the API's error
+        (``error_from_response``) instead of returned.
 
         ``body`` is bytes, or an async iterable of chunks sent as they come (an upload; its
         ``headers`` must carry the ``Content-Length``, or aiohttp would send it chunked). Such a
@@ -309,6 +314,10 @@ class Transport:
                     data = await response.read()  # the usual case, without a coroutine of its own
                 else:
                     data = await self._read(response, method, url)
+                if raise_api_errors and not 200 <= status < 300:
+                    raise error_from_response(
+                        status, response.headers, data, reason=response.reason, method=method, url=url
+                    )
                 return RawResponse(status, response.headers, data, response.reason)
         except APIError as exc:
             if not 200 <= status < 300:

@@ -172,6 +172,7 @@ def test_the_request_path_makes_no_cell_objects() -> None:
     hot = [
         AsyncLinqClient._request,
         AsyncLinqClient._attempt,
+        AsyncLinqClient._observed_attempt,
         Transport.send,
         Resource._request,
         Participants.add,
