@@ -151,7 +151,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="requests per round (default 2000)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per process (default 3)")
-    parser.add_argument("--trials", type=int, default=3, help="fresh processes per client and concurrency (default 3)")
+    parser.add_argument("--trials", type=int, default=5, help="fresh processes per client and concurrency (default 5)")
     parser.add_argument("--stream", type=int, default=1_000_000, help="pairs for the iter_add memory run")
     parser.add_argument("--write", type=Path, help="write the results as Markdown to this file")
     parser.add_argument(
