@@ -14,7 +14,9 @@ retry policy. Rules it keeps:
 - an invalid item fails its own outcome, unsent; permanent API errors fail their item only;
   transient ones are retried by the client's policy;
 - a 429 on any request pauses every worker for the server's delay (one shared cooldown), seen by
-  the request core through an ``AttemptListener`` set in each item's context;
+  the request core through the batch's ``AttemptListener``, set in the context its items run in:
+  each item's task runs in a copy of the context the batch started in (at concurrency 1, items run
+  inline, in the caller's own context, the listener set around each one);
 - cancelling stops new requests at once, cancels those in flight, leaves no task behind, and
   reports every item read so far;
 - an input that raises stops the reading only: every item already read is still sent (those in

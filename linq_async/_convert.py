@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -108,6 +109,28 @@ def _structure_factory(cls: type[Model], converter: cattrs.Converter) -> Callabl
     return _fast_structure(cls, converter, structure, known) or structure
 
 
+class _Declined(Exception):  # an internal signal, never raised to a caller
+    """The quick reading cannot take this answer as it is."""
+
+
+# Threads reading an answer with the cattrs reading after the quick one declined it. The nested
+# models' quick readings step aside for them: a subtree that did not fit is read once more, by
+# cattrs, and not once per level of nesting.
+_FALLING: set[int] = set()
+_get_ident = threading.get_ident
+
+
+def _slowly(slow: Callable[[Any, Any], Model], data: Any, tp: Any) -> Model:
+    ident = _get_ident()
+    if ident in _FALLING:
+        return slow(data, tp)
+    _FALLING.add(ident)
+    try:
+        return slow(data, tp)
+    finally:
+        _FALLING.discard(ident)
+
+
 # The exact JSON types that a field of these types takes as it is (see the primitive hooks).
 _AS_IS: dict[Any, str] = {str: "type(v) is str", int: "type(v) is int", bool: "type(v) is bool", Any: "True"}
 _MISSING = object()
@@ -128,8 +151,15 @@ def _fast_structure(
     import typing
 
     hints = _hints(cls)
-    namespace: dict[str, Any] = {"cls": cls, "slow": slow, "known": known, "MISSING": _MISSING}
-    lines = ["def structure(data, _):", "    if type(data) is not dict:", "        return slow(data, _)", "    try:"]
+    namespace: dict[str, Any] = {
+        "cls": cls, "slow": slow, "known": known, "MISSING": _MISSING, "Declined": _Declined, "FALLING": _FALLING,
+        "get_ident": _get_ident, "slowly": _slowly,
+    }  # fmt: skip
+    lines = [
+        "def structure(data, _):",
+        "    if type(data) is dict and not (FALLING and get_ident() in FALLING):",
+        "      try:",
+    ]
     arguments = []
     for index, field in enumerate(attrs.fields(cls)):
         if field.name in _INTERNAL:
@@ -146,10 +176,10 @@ def _fast_structure(
         default = field.default
         if default is attrs.NOTHING:
             # Required: missing goes to slow (which names it); null only where the type allows it.
-            lines.append("        if v is MISSING: return slow(data, _)")
+            lines.append("        if v is MISSING: raise Declined")
             if check is not None:
                 allowed = "v is None or " if nullable else ""
-                lines.append(f"        if not ({allowed}{check}): return slow(data, _)")
+                lines.append(f"        if not ({allowed}{check}): raise Declined")
         else:
             if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
                 if default.takes_self:
@@ -161,7 +191,7 @@ def _fast_structure(
                 fallback = f"d{index}"
             lines.append(f"        if v is MISSING or v is None: v = {fallback}")
             if check is not None:
-                lines.append(f"        elif not ({check}): return slow(data, _)")
+                lines.append(f"        elif not ({check}): raise Declined")
         if check is None:
             namespace[f"h{index}"] = converter.get_structure_hook(tp)
             namespace[f"t{index}"] = tp
@@ -171,11 +201,14 @@ def _fast_structure(
         arguments.append(f"{field.alias}=a{index}")
     lines += [
         f"        obj = cls({', '.join(arguments)})",
-        "    except Exception:",
-        "        return slow(data, _)",
-        "    if not known.issuperset(data):",
-        '        object.__setattr__(obj, "extra", {k: v for k, v in data.items() if k not in known})',
-        "    return obj",
+        "      except Exception:",
+        "        pass",
+        "      else:",
+        "        if not known.issuperset(data):",
+        '            object.__setattr__(obj, "extra", {k: v for k, v in data.items() if k not in known})',
+        "        return obj",
+        # Outside the except block: slow's own error carries no trace of the quick attempt.
+        "    return slowly(slow, data, _)",
     ]
     exec(compile("\n".join(lines), f"<linq_async structure {cls.__qualname__}>", "exec"), namespace)  # noqa: S102
     fast: Callable[[Any, Any], Model] = namespace["structure"]
@@ -366,6 +399,17 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
 
 def structure_lenient(data: Mapping[str, Any], cls: type[T], path: str = "") -> T:
     """Build ``cls`` from as much of ``data`` as fits; never raises for a JSON object (see the module docstring)."""
+    ident = _get_ident()
+    if ident in _FALLING:
+        return _structure_lenient(data, cls, path)
+    _FALLING.add(ident)  # what it reads part by part did not fit: the quick readings step aside
+    try:
+        return _structure_lenient(data, cls, path)
+    finally:
+        _FALLING.discard(ident)
+
+
+def _structure_lenient(data: Mapping[str, Any], cls: type[T], path: str) -> T:
     hints = _hints(cls)
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}

@@ -22,6 +22,7 @@ garbage collection or exit). Called from its private loop thread it raises inste
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import inspect
 import logging
@@ -312,10 +313,15 @@ class _Call:
     two threads in CPython.
     """
 
-    __slots__ = ("awaitable", "cancelled_error", "error", "finished", "lock", "result", "task", "withdrawn")
+    __slots__ = (
+        "awaitable", "cancelled_error", "context", "error", "finished", "lock", "result", "task", "withdrawn",
+    )  # fmt: skip
 
     def __init__(self, awaitable: Awaitable[Any]) -> None:
         self.awaitable = awaitable
+        # The caller's context variables (tracing spans, log correlation ids), taken on its thread:
+        # the call runs in them, whichever caller's wake-up of the loop starts it.
+        self.context = contextvars.copy_context()
         self.lock = threading.Lock()
         self.lock.acquire()
         self.finished = False
@@ -330,7 +336,7 @@ class _Call:
             _discard(self.awaitable)
             self._done(None, asyncio.CancelledError())
             return
-        self.task = _start_task(self._run())
+        self.task = _start_task(self._run(), self.context)
 
     async def _run(self) -> None:
         try:
@@ -356,6 +362,10 @@ class _Call:
         if self.task is not None:
             self.task.cancel()
 
+    def abandon(self) -> None:  # never started, its loop gone: the caller hears that the client closed
+        _discard(self.awaitable)
+        self._done(None, asyncio.CancelledError())
+
     def outcome(self) -> Any:
         if self.error is not None:
             if isinstance(self.error, asyncio.CancelledError) and not self.withdrawn:
@@ -367,14 +377,14 @@ class _Call:
 
 if sys.version_info >= (3, 12):
 
-    def _start_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    def _start_task(coro: Coroutine[Any, Any, None], context: contextvars.Context) -> asyncio.Task[None]:
         # Eager start: the call runs at once instead of a turn of the loop later.
-        return asyncio.Task(coro, loop=asyncio.get_running_loop(), eager_start=True)
+        return asyncio.Task(coro, loop=asyncio.get_running_loop(), eager_start=True, context=context)
 
 else:
 
-    def _start_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        return asyncio.get_running_loop().create_task(coro)
+    def _start_task(coro: Coroutine[Any, Any, None], context: contextvars.Context) -> asyncio.Task[None]:
+        return asyncio.get_running_loop().create_task(coro, context=context)
 
 
 class _LoopThread:
@@ -417,6 +427,8 @@ class _LoopThread:
         try:
             loop.run_forever()
         finally:
+            while self._pending:  # submitted while the loop stopped: never to start
+                self._pending.popleft().abandon()
             try:
                 pending = asyncio.all_tasks(loop)
                 for task in pending:
@@ -442,21 +454,27 @@ class _LoopThread:
             _discard(awaitable)
             raise
         call = _Call(awaitable)
+        self._pending.append(call)
         try:
-            self._pending.append(call)
-            if not self._wake_pending:
-                # Two callers may both get here: the second wake-up finds nothing left to start.
-                self._wake_pending = True
-                try:
-                    loop.call_soon_threadsafe(self._start_pending)
-                except RuntimeError:  # closed by another thread a moment ago
-                    _discard(awaitable)
-                    raise _closed_error() from None
+            try:
+                self._wake(loop, again=False)
+            except RuntimeError:  # closed by another thread a moment ago
+                self._forget(call)
+                _discard(awaitable)
+                raise _closed_error() from None
             # Waited in slices so that a signal (Ctrl-C) is handled on every platform, and so that a
             # loop closed by another thread before running this call cannot leave it waiting forever.
             while not call.lock.acquire(timeout=_WAIT_SLICE):
                 if loop.is_closed():
                     raise LinqError("the SyncLinqClient was closed while this call was waiting")
+                if call.task is None:
+                    # Not started after a whole slice: the loop is busy, or a wake-up was lost (an
+                    # interrupt in another caller between raising the flag and scheduling). Another
+                    # wake-up costs nothing when there is nothing to start.
+                    try:
+                        self._wake(loop, again=True)
+                    except RuntimeError:  # closed meanwhile: the next slice reports it
+                        pass
         except BaseException as interruption:
             if not call.finished:
                 # Interrupted while waiting (Ctrl-C, or SystemExit from a signal handler): cancel the
@@ -464,7 +482,7 @@ class _LoopThread:
                 if loop.is_closed():
                     raise
                 try:
-                    loop.call_soon_threadsafe(call.withdraw)
+                    loop.call_soon_threadsafe(self._withdraw, call)
                 except RuntimeError:  # the loop closed meanwhile: nothing left to cancel
                     raise interruption from None
                 try:
@@ -476,6 +494,29 @@ class _LoopThread:
             raise
         result: T = call.outcome()
         return result
+
+    def _wake(self, loop: asyncio.AbstractEventLoop, *, again: bool) -> None:
+        """Have the loop start the pending calls, unless a wake-up is on its way already (or ``again``)."""
+        if self._wake_pending and not again:
+            return  # two callers may both pass: the second wake-up finds nothing left to start
+        try:
+            self._wake_pending = True
+            loop.call_soon_threadsafe(self._start_pending)
+        except BaseException:
+            # Not scheduled (the loop closed, or an interrupt right here): a flag left up would
+            # keep every later caller from waking the loop.
+            self._wake_pending = False
+            raise
+
+    def _forget(self, call: _Call) -> None:
+        try:
+            self._pending.remove(call)
+        except ValueError:  # started meanwhile
+            pass
+
+    def _withdraw(self, call: _Call) -> None:  # on the loop thread
+        call.withdraw()
+        self._start_pending()  # a call still waiting here is discarded now, not at the next wake-up
 
     def _start_pending(self) -> None:  # on the loop thread
         # Cleared before taking calls: a call appended after the last popleft() finds the flag

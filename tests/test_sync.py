@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import json
 import os
@@ -151,6 +152,9 @@ def test_one_client_shared_by_16_threads(sync_client: SyncLinqClient, threaded_a
     assert set(sync_client._client._conn.by_loop) <= {loop_thread._loop}
 
 
+CALLER: contextvars.ContextVar[int] = contextvars.ContextVar("caller")
+
+
 def test_callers_arriving_while_the_loop_thread_is_busy_share_one_wake_up(
     sync_client: SyncLinqClient, threaded_api: ScriptedAPI
 ) -> None:
@@ -175,15 +179,39 @@ def test_callers_arriving_while_the_loop_thread_is_busy_share_one_wake_up(
     loop.call_soon_threadsafe(hold)
     assert busy.wait(5)
 
-    def call(n: int) -> str | None:
-        async def from_a_running_loop() -> str | None:  # such a caller always uses the loop thread
-            return sync_client.chats.participants.add(CHAT, handle=f"+14155551{n:03d}").status
+    seen: dict[int, object] = {}
+
+    def call(n: int) -> int:
+        CALLER.set(n)  # each call runs in its own caller's context variables, whoever woke the loop
+
+        async def from_a_running_loop() -> int:  # such a caller always uses the loop thread
+            result = sync_client.chats.participants.add_many(
+                [(CHAT, f"+14155551{n:03d}")], on_progress=lambda done, total: seen.update({n: CALLER.get()})
+            )
+            return result.succeeded_count
 
         return asyncio.run(from_a_running_loop())
 
     with ThreadPoolExecutor(8) as pool:
-        assert list(pool.map(call, range(8))) == ["accepted"] * 8
+        assert list(pool.map(call, range(8))) == [1] * 8
     assert wake_ups == [8]  # one wake-up of the loop started all eight calls
+    assert seen == {n: n for n in range(8)}
+
+
+def test_a_lost_wake_up_of_the_loop_thread_heals_itself(sync_client: SyncLinqClient) -> None:
+    runner = sync_client._runner.state.loop_thread_runner()
+    runner._started_loop()
+    # What an interrupt between raising the flag and scheduling the wake-up would leave behind, had
+    # the flag not been lowered: every caller believes a wake-up is on its way.
+    runner._wake_pending = True
+
+    async def from_a_running_loop() -> str | None:
+        return sync_client.chats.participants.add(CHAT, handle=FAST).status
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, from_a_running_loop()).result(timeout=10) == "accepted"
+    assert time.monotonic() - started < 3  # one wait slice (0.5 s), then a wake-up of its own
 
 
 def test_calling_from_the_loop_thread_raises_instead_of_deadlocking(sync_client: SyncLinqClient) -> None:
