@@ -397,6 +397,7 @@ class _LoopThread:
         self._thread: threading.Thread | None = None
         self._ident: int | None = None
         self._stopped = False
+        self._forked = False
         # Calls submitted and not yet started, and whether a _start_pending is already on its way:
         # callers arriving while the loop is busy share one wake-up of it (each wake-up is a write
         # to the loop's self-pipe and a read there, two system calls that give up the GIL).
@@ -405,9 +406,14 @@ class _LoopThread:
 
     def _started_loop(self) -> asyncio.AbstractEventLoop:
         loop = self._loop
-        if loop is not None:
+        if loop is not None and not self._stopped:
             return loop
         with self._lock:
+            if self._forked:
+                # Held across fork() (a sync iterator pinned here): its loop thread is not in this process.
+                raise LinqError(
+                    "this call was pinned to a loop thread of the parent process; start it again after fork()"
+                )
             if self._stopped:
                 raise _closed_error()
             if self._loop is None:
@@ -553,7 +559,7 @@ class _LoopThread:
 
     def forked(self) -> None:
         """In a forked child: the thread is gone; forget its loop without touching it."""
-        self._stopped = True
+        self._stopped = self._forked = True
         loop = self._loop
         if loop is not None:
             _unshare_selector(loop)

@@ -404,6 +404,36 @@ def test_fork_gives_the_child_a_fresh_loop_and_leaves_the_parent_untouched(threa
     assert "Unclosed" not in stderr and "Exception ignored" not in stderr, stderr
 
 
+PINNED_ACROSS_FORK_CHILD = f"""
+    import asyncio, os, signal, sys
+    from linq_async import LinqError, SyncLinqClient
+    client = SyncLinqClient("{KEY}", base_url=sys.argv[1])
+    runner = client._runner.state.loop_thread_runner()  # what a sync iterator pinned there holds
+    runner.run(asyncio.sleep(0))  # its loop thread runs
+    pid = os.fork()
+    if pid == 0:
+        signal.alarm(5)  # a child left waiting on the parent's loop thread would be killed here
+        try:
+            runner.run(asyncio.sleep(0, "ran"))
+            print("ran", flush=True)
+        except LinqError as exc:
+            print("refused:", exc, flush=True)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    print("child exit", os.waitstatus_to_exitcode(status), flush=True)
+    client.close()
+"""
+
+
+def test_a_call_pinned_to_the_parents_loop_thread_is_refused_in_a_forked_child() -> None:
+    child = _child(PINNED_ACROSS_FORK_CHILD, "http://127.0.0.1:9/api/partner", warnings="ignore::DeprecationWarning")
+    stdout, stderr = child.communicate(timeout=60)
+    assert child.returncode == 0, stderr
+    lines = stdout.splitlines()
+    assert lines[0].startswith("refused: this call was pinned to a loop thread of the parent process"), stdout
+    assert lines[1] == "child exit 0", stdout
+
+
 NEVER_CLOSED_CHILD = f"""
     import gc, sys, threading
     from linq_async import SyncLinqClient
