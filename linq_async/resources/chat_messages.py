@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import aclosing
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeAlias, Unpack
 
@@ -229,8 +230,10 @@ class ChatMessages(Resource[Mode]):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[Outcome[MessageSendResponse]]:
         """Send to many chats, yielding each outcome as it finishes; same arguments and rules as ``send_many``."""
-        async for outcome in self._batch(items, concurrency, on_progress, options).outcomes():
-            yield outcome
+        # Closed with this generator, at once: the batch's workers must not outlive it.
+        async with aclosing(self._batch(items, concurrency, on_progress, options).outcomes()) as run:
+            async for outcome in run:
+                yield outcome
 
     def _batch(
         self,

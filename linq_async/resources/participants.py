@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import aclosing
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, TypeVar, Unpack
 
@@ -108,10 +109,15 @@ class Participants(Resource[Mode]):
         """Add many pairs, yielding each outcome as it finishes; memory stays flat for any input size.
 
         Same arguments and rules as ``add_many``. Leaving the loop early (``break``, cancellation)
-        cancels the requests in flight; use ``contextlib.aclosing`` to have that happen at once.
+        cancels the requests in flight; use ``contextlib.aclosing`` to have that happen at once (else
+        up to ``concurrency`` items already lined up may still be sent until the generator is finalized).
         """
-        async for outcome in self._batch(self._parsed().add, items, concurrency, on_progress, options).outcomes():
-            yield outcome
+        # Closed with this generator, at once: the batch's workers must not outlive it.
+        async with aclosing(
+            self._batch(self._parsed().add, items, concurrency, on_progress, options).outcomes()
+        ) as run:
+            async for outcome in run:
+                yield outcome
 
     async def iter_remove(
         self,
@@ -122,8 +128,12 @@ class Participants(Resource[Mode]):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[Outcome[ParticipantRemoveResponse]]:
         """Remove many pairs, yielding each outcome as it finishes; same rules as ``iter_add``."""
-        async for outcome in self._batch(self._parsed().remove, items, concurrency, on_progress, options).outcomes():
-            yield outcome
+        # Closed with this generator, at once: the batch's workers must not outlive it.
+        async with aclosing(
+            self._batch(self._parsed().remove, items, concurrency, on_progress, options).outcomes()
+        ) as run:
+            async for outcome in run:
+                yield outcome
 
     def _parsed(self) -> Participants[Parsed]:
         return Participants(self._client)  # batches report models, also in raw mode

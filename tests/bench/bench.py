@@ -279,8 +279,8 @@ def render(
         f"interleaved with the other clients', each running {args.rounds} rounds of {args.requests} requests after "
         "a warm-up; medians over all rounds, and the lowest and highest round (the spread). CPU is the client "
         "process's CPU time (all threads) per request. Async clients run `asyncio.gather` under a semaphore "
-        "(`add_many` runs the batch engine: one task per item, at most `concurrency` in flight, and keeps every "
-        "outcome); sync clients run sequentially at concurrency 1 and from a thread pool above.",
+        "(`add_many` runs the batch engine: `concurrency` workers, and it keeps every outcome); sync clients "
+        "run sequentially at concurrency 1 and from a thread pool above.",
         "",
         "## Async clients",
         "",

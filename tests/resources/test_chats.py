@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import urllib.parse
 import uuid
@@ -688,6 +690,18 @@ def test_iter_send_streams_outcomes(any_client: Any, fake_server: FakeLinqServer
     assert sorted(o.index for o in outcomes) == [0, 1, 2]
     assert all(o.ok for o in outcomes)
     assert seen == [1, 2, 3]
+
+
+async def test_closing_iter_send_stops_its_workers_at_once(fake: FakeLinqServer, linq: AsyncLinqClient) -> None:
+    chats = [fake.create_chat([f"+1415604{n:04d}"]) for n in range(12)]
+    async with contextlib.aclosing(linq.chats.messages.iter_send([(c, "hi") for c in chats], concurrency=3)) as stream:
+        async for _ in stream:
+            break
+    # Nothing of the batch is left to send more: what was lined up and not taken stays unsent (what was
+    # in flight at the close may still arrive).
+    assert [t for t in asyncio.all_tasks() if "/linq_async/_batch.py" in t.get_coro().cr_code.co_filename] == []
+    await asyncio.sleep(0.2)
+    assert len(fake.requests) < 12
 
 
 def test_send_many_misuse_raises_before_anything_is_sent(any_client: Any, fake_server: FakeLinqServer) -> None:
