@@ -275,7 +275,7 @@ class _Workers(Generic[R]):
     item (objects for the garbage collector: a few percent of CPU at concurrency 20, measured).
     """
 
-    __slots__ = ("_concurrency", "_context", "_loop", "_parked", "_send", "ready", "tasks")
+    __slots__ = ("_concurrency", "_context", "_loop", "_parked", "_send", "_stopping", "ready", "tasks")
 
     def __init__(
         self, send: Callable[[Work[R]], Awaitable[None]], concurrency: int, context: contextvars.Context
@@ -287,6 +287,7 @@ class _Workers(Generic[R]):
         self._parked: deque[asyncio.Future[bool]] = deque()  # idle workers, woken with True (or False: stop)
         self.ready: deque[Work[R]] = deque()
         self.tasks: set[asyncio.Task[None]] = set()
+        self._stopping = False
 
     def add(self, work: Work[R]) -> None:
         """Make ``work`` ready: an idle worker takes it, else a new worker if there are fewer than ``concurrency``."""
@@ -305,9 +306,13 @@ class _Workers(Generic[R]):
 
     async def _run(self) -> None:
         ready, send = self.ready, self._send
+        # `_stopping` is checked before each item and before parking: a send that swallowed its
+        # cancellation (code outside the SDK) must neither take another item nor wait forever.
         while True:
-            while ready:
+            while ready and not self._stopping:
                 await send(ready.popleft())
+            if self._stopping:
+                return
             waiter = self._loop.create_future()
             self._parked.append(waiter)
             if not await waiter:
@@ -315,6 +320,7 @@ class _Workers(Generic[R]):
 
     async def stop(self) -> None:
         """Stop every worker (cancelling what they send) and wait for them; the ready items stay unsent."""
+        self._stopping = True
         for waiter in self._parked:
             if not waiter.done():
                 waiter.set_result(False)

@@ -31,7 +31,7 @@ from linq_async import (
     ValidationError,
     is_retryable,
 )
-from linq_async._batch import LOOKAHEAD
+from linq_async._batch import LOOKAHEAD, Batch, Work, collect
 
 from ..helpers import ADD_OK, KEY, ScriptedAPI, Sleeps, envelope
 
@@ -421,6 +421,34 @@ async def test_breaking_out_of_iter_add_cancels_in_flight(faulty: Faulty, batch_
     assert sdk_tasks() == set()
     await asyncio.sleep(0.2)
     assert faulty.requests <= 9
+
+
+async def test_a_send_that_swallows_its_cancellation_neither_hangs_nor_sends_more() -> None:
+    # Code outside the SDK (a user's session, a sleep of theirs) may eat one cancellation: the
+    # worker that ran it must stop, not take the items that were left unsent.
+    started: list[int] = []
+
+    def prepare(index: int, raw: object) -> Work[int]:
+        async def send() -> int:
+            started.append(index)
+            try:
+                await asyncio.sleep(0.05)
+            except asyncio.CancelledError:
+                if index == 0:
+                    return index  # swallowed
+                raise
+            return index
+
+        return Work(f"chat-{index}", send)
+
+    batch = Batch(range(12), prepare, policy=RetryPolicy(), concurrency=3, on_progress=None)
+    running = asyncio.ensure_future(collect(batch))
+    while len(started) < 3:  # the three workers are sending
+        await asyncio.sleep(0.001)
+    running.cancel()
+    await asyncio.wait_for(asyncio.wait([running]), 2)
+    assert started == [0, 1, 2]  # nothing more was taken after the cancel
+    assert sdk_tasks() == set()
 
 
 async def test_a_failing_input_iterator_raises_with_the_partial_result(
