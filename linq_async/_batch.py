@@ -284,7 +284,7 @@ class _Workers(Generic[R]):
         self._concurrency = concurrency
         self._context = context
         self._loop = asyncio.get_running_loop()
-        self._parked: deque[asyncio.Future[bool]] = deque()  # idle workers, woken with True (or False: stop)
+        self._parked: deque[asyncio.Future[None]] = deque()  # idle workers' wake-ups
         self.ready: deque[Work[R]] = deque()
         self.tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
@@ -296,7 +296,7 @@ class _Workers(Generic[R]):
         while parked:
             waiter = parked.popleft()
             if not waiter.done():
-                waiter.set_result(True)
+                waiter.set_result(None)
                 return
         if len(self.tasks) < self._concurrency:
             # Each worker in a copy of the batch's context (the listener set there).
@@ -315,16 +315,11 @@ class _Workers(Generic[R]):
                 return
             waiter = self._loop.create_future()
             self._parked.append(waiter)
-            if not await waiter:
-                return
+            await waiter
 
     async def stop(self) -> None:
         """Stop every worker (cancelling what they send) and wait for them; the ready items stay unsent."""
         self._stopping = True
-        for waiter in self._parked:
-            if not waiter.done():
-                waiter.set_result(False)
-        self._parked.clear()
         tasks = list(self.tasks)
         for task in tasks:
             task.cancel()

@@ -120,13 +120,14 @@ _FALLING: set[int] = set()
 _get_ident = threading.get_ident
 
 
-def _slowly(slow: Callable[[Any, Any], Model], data: Any, tp: Any) -> Model:
+def _slowly(read: Callable[..., T], *args: Any) -> T:
+    """``read(*args)`` with the quick readings of this thread stepping aside while it runs."""
     ident = _get_ident()
     if ident in _FALLING:
-        return slow(data, tp)
+        return read(*args)
     _FALLING.add(ident)
     try:
-        return slow(data, tp)
+        return read(*args)
     finally:
         _FALLING.discard(ident)
 
@@ -399,14 +400,8 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
 
 def structure_lenient(data: Mapping[str, Any], cls: type[T], path: str = "") -> T:
     """Build ``cls`` from as much of ``data`` as fits; never raises for a JSON object (see the module docstring)."""
-    ident = _get_ident()
-    if ident in _FALLING:
-        return _structure_lenient(data, cls, path)
-    _FALLING.add(ident)  # what it reads part by part did not fit: the quick readings step aside
-    try:
-        return _structure_lenient(data, cls, path)
-    finally:
-        _FALLING.discard(ident)
+    read: T = _slowly(_structure_lenient, data, cls, path)  # what it reads part by part did not fit
+    return read
 
 
 def _structure_lenient(data: Mapping[str, Any], cls: type[T], path: str) -> T:

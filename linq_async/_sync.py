@@ -333,8 +333,7 @@ class _Call:
 
     def start(self) -> None:  # on the loop thread
         if self.withdrawn:
-            _discard(self.awaitable)
-            self._done(None, asyncio.CancelledError())
+            self.abandon()
             return
         self.task = _start_task(self._run(), self.context)
 
@@ -362,7 +361,9 @@ class _Call:
         if self.task is not None:
             self.task.cancel()
 
-    def abandon(self) -> None:  # never started, its loop gone: the caller hears that the client closed
+    def abandon(self) -> None:
+        # Never to start: withdrawn by its caller, or its loop gone (the caller, not having withdrawn
+        # it, hears that the client closed).
         _discard(self.awaitable)
         self._done(None, asyncio.CancelledError())
 
