@@ -239,11 +239,12 @@ Prepare: TypeAlias = Callable[[int, object], Work[R]]
 class _Finished(Generic[R]):
     """Outcomes waiting for the dispatcher: a deque and one future to wake it (cheaper than a Queue)."""
 
-    __slots__ = ("_items", "_waiter")
+    __slots__ = ("_failure", "_items", "_waiter")
 
     def __init__(self) -> None:
         self._items: deque[Outcome[R]] = deque()
         self._waiter: asyncio.Future[None] | None = None
+        self._failure: BaseException | None = None
 
     def put(self, outcome: Outcome[R]) -> None:
         self._items.append(outcome)
@@ -251,14 +252,25 @@ class _Finished(Generic[R]):
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
+    def fail(self, exc: BaseException) -> None:
+        """Hand the dispatcher an exception that must stop the batch (raised by its next ``get``)."""
+        if self._failure is None:
+            self._failure = exc
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
     async def get(self) -> Outcome[R]:
-        while not self._items:
+        while True:
+            if self._failure is not None:
+                raise self._failure  # at once: outcomes not taken yet are reported by the stop
+            if self._items:
+                return self._items.popleft()
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter
             finally:
                 self._waiter = None
-        return self._items.popleft()
 
     def drain(self) -> list[Outcome[R]]:
         items = list(self._items)
@@ -275,12 +287,17 @@ class _Workers(Generic[R]):
     item (objects for the garbage collector: a few percent of CPU at concurrency 20, measured).
     """
 
-    __slots__ = ("_concurrency", "_context", "_loop", "_parked", "_send", "_stopping", "ready", "tasks")
+    __slots__ = ("_concurrency", "_context", "_failed", "_loop", "_parked", "_send", "_stopping", "ready", "tasks")
 
     def __init__(
-        self, send: Callable[[Work[R]], Awaitable[None]], concurrency: int, context: contextvars.Context
+        self,
+        send: Callable[[Work[R]], Awaitable[None]],
+        concurrency: int,
+        context: contextvars.Context,
+        failed: Callable[[BaseException], None],
     ) -> None:
         self._send = send
+        self._failed = failed
         self._concurrency = concurrency
         self._context = context
         self._loop = asyncio.get_running_loop()
@@ -308,14 +325,23 @@ class _Workers(Generic[R]):
         ready, send = self.ready, self._send
         # `_stopping` is checked before each item and before parking: a send that swallowed its
         # cancellation (code outside the SDK) must neither take another item nor wait forever.
-        while True:
-            while ready and not self._stopping:
-                await send(ready.popleft())
-            if self._stopping:
-                return
-            waiter = self._loop.create_future()
-            self._parked.append(waiter)
-            await waiter
+        try:
+            while True:
+                while ready and not self._stopping:
+                    await send(ready.popleft())
+                if self._stopping:
+                    return
+                waiter = self._loop.create_future()
+                self._parked.append(waiter)
+                await waiter
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - handed on, not swallowed
+            # Ctrl-C, SystemExit or another exception meant to stop the program, from a send: the
+            # batch stops and raises it where it is awaited, with the partial result. Out of a worker,
+            # asyncio would raise it past the batch, or leave the batch waiting for this item forever.
+            self._stopping = True
+            self._failed(exc)
 
     async def stop(self) -> None:
         """Stop every worker (cancelling what they send) and wait for them; the ready items stay unsent."""
@@ -390,6 +416,18 @@ class Batch(Generic[R]):
             error = LinqError(f"unexpected {type(exc).__name__} while sending item {work.index}: {exc}")
             error.__cause__ = exc
             outcome = work.outcome(error=error, attempts=listener.attempts())
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is None or task.cancelling():
+                raise  # the batch (or its caller) is cancelling this item
+            # Raised by the send itself (an inner timeout or task of outside code): this item failed,
+            # and may have reached the server; the batch goes on.
+            error = ItemCancelledError(
+                f"sending item {work.index} was cancelled from inside the send, not by the batch; "
+                "it may or may not have been applied",
+                sent=True,
+            )
+            outcome = work.outcome(error=error, attempts=listener.attempts())
         else:
             outcome = work.outcome(response=response, attempts=listener.attempts())
         done.put(outcome)
@@ -425,7 +463,9 @@ class Batch(Generic[R]):
         # no wake-up between two coroutines, for every item. Otherwise workers send them, with up to
         # `concurrency` more items ready than are being sent.
         inline = concurrency == 1
-        workers: _Workers[R] = _Workers(partial(self._one, listener=listener, done=done), concurrency, context)
+        workers: _Workers[R] = _Workers(
+            partial(self._one, listener=listener, done=done), concurrency, context, done.fail
+        )
         started = concurrency if inline else 2 * concurrency
 
         def start(work: Work[R]) -> None:

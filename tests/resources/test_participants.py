@@ -451,6 +451,77 @@ async def test_a_send_that_swallows_its_cancellation_neither_hangs_nor_sends_mor
     assert sdk_tasks() == set()
 
 
+class _Halt(BaseException):
+    """An exception meant to stop a program, as a user's code (or a framework) may raise."""
+
+
+def _stopping_batch(raising: BaseException, concurrency: int, started: list[int]) -> Batch[int]:
+    # Item 4 raises `raising` from its send; the others answer after a short wait.
+    def prepare(index: int, raw: object) -> Work[int]:
+        async def send() -> int:
+            started.append(index)
+            if index == 4:
+                raise raising
+            await asyncio.sleep(0.01)
+            return index
+
+        return Work(f"chat-{index}", send)
+
+    return Batch(range(40), prepare, policy=RetryPolicy(), concurrency=concurrency, on_progress=None)
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+async def test_a_send_raising_a_base_exception_stops_the_batch_with_its_partial_result(concurrency: int) -> None:
+    started: list[int] = []
+    batch = _stopping_batch(_Halt("stop now"), concurrency, started)
+    with pytest.raises(_Halt) as info:
+        await asyncio.wait_for(collect(batch), 2)  # before: the batch waited forever for item 4
+    partial = BatchResult.from_exception(info.value)
+    assert partial is not None and not partial.complete
+    by_index = {o.index: o for o in partial.outcomes}
+    assert isinstance(by_index[4].error, ItemCancelledError) and by_index[4].error.sent
+    assert set(by_index) >= set(started), "every item that started has an outcome"
+    assert len(started) <= 4 + 2 * concurrency, "the batch stopped taking items"
+    assert sdk_tasks() == set()
+
+
+def test_ctrl_c_inside_a_worker_is_raised_where_the_batch_is_awaited() -> None:
+    # Run in a loop of its own: before, the KeyboardInterrupt left the worker and the loop, past the
+    # batch (and would have stopped this test session).
+    started: list[int] = []
+
+    async def main() -> BaseException:
+        batch = _stopping_batch(KeyboardInterrupt(), 3, started)
+        try:
+            await collect(batch)
+        except KeyboardInterrupt as exc:
+            assert sdk_tasks() == set()
+            return exc
+        raise AssertionError("the batch finished")
+
+    try:
+        interrupt = asyncio.run(main())
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C in a worker escaped past the batch, without its partial result")
+    partial = BatchResult.from_exception(interrupt)
+    assert partial is not None and not partial.complete
+    assert 4 in {o.index for o in partial.failed}
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+async def test_a_cancellation_raised_by_the_send_itself_fails_that_item_only(concurrency: int) -> None:
+    # Not a cancel of the batch: outside code in the send raised CancelledError on its own.
+    started: list[int] = []
+    batch = _stopping_batch(asyncio.CancelledError(), concurrency, started)
+    result = await asyncio.wait_for(collect(batch), 5)
+    assert result.complete and result.total == 40
+    [failed] = result.failed
+    assert failed.index == 4
+    assert isinstance(failed.error, ItemCancelledError) and failed.error.sent
+    assert "inside the send" in str(failed.error)
+    assert result.succeeded_count == 39
+
+
 async def test_a_failing_input_iterator_raises_with_the_partial_result(
     faulty: Faulty, batch_client: AsyncLinqClient
 ) -> None:
