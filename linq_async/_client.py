@@ -21,7 +21,7 @@ import time
 import urllib.parse
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict, TypeVar, final
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, TypedDict, TypeVar, final
 
 import attrs
 
@@ -765,7 +765,7 @@ class AsyncLinqClient:
 
     # The request core -------------------------------------------------------------------------
 
-    async def _request(
+    def _request(
         self,
         method: str,
         path: str,
@@ -777,14 +777,19 @@ class AsyncLinqClient:
         options: RequestOptions | None = None,
         raw: bool = False,
         repeatable: bool = False,
-    ) -> Any:
+    ) -> Awaitable[Any]:
         """Send one logical request, retried per the policy; every endpoint goes through here.
 
-        Returns the model ``into`` (None when ``into`` is None), or an ``AsyncAPIResponse`` when
-        ``raw``. Everything is validated and encoded before the first attempt, so every retry sends
-        the same bytes. A transport failure after the request may have reached the server is
-        marked ``may_have_applied`` (so not retried) unless the request is ``repeatable`` or
-        ``_rules.repeatable`` finds it so.
+        Returns, to await, the model ``into`` (None when ``into`` is None), or an ``AsyncAPIResponse``
+        when ``raw``. Everything is validated and encoded here, before the first attempt, so every
+        retry sends the same bytes (and bad input raises before anything is sent). A transport
+        failure after the request may have reached the server is marked ``may_have_applied`` (so not
+        retried) unless the request is ``repeatable`` or ``_rules.repeatable`` finds it so.
+
+        Most requests (not raw, no batch listener, no debug logging) are the transport's coroutine
+        itself, which hands a 2xx answer to ``_answered`` and an error to ``_recover``: one coroutine
+        for the request instead of two, less for the loop to step through on every resume and for
+        the garbage collector to walk.
         """
         conn = self._conn
         url = conn.base_url + path
@@ -802,6 +807,39 @@ class AsyncLinqClient:
             data = None if body is None else _json_encode(body).encode()
         except (TypeError, ValueError) as exc:
             raise ValidationError(f"the request body cannot be sent as JSON: {exc}") from None
+        if not raw and _LISTENER.get() is None and not logger.isEnabledFor(logging.DEBUG):
+            transport = self._conn.get_transport()
+            return transport.send(
+                method, url, send_headers, data, timeout.total, timeout.connect,
+                caller=self, context=(into, body, repeatable, timeout),
+            )  # fmt: skip
+        return self._observed_request(method, url, data, send_headers, timeout, into, body, repeatable, raw)
+
+    def _answered(self, answer: RawResponse, method: str, url: str, context: _Context) -> Any:
+        """Read a 2xx answer of the transport's coroutine (see ``_request``)."""
+        return _decode(answer, context[0], method, url)
+
+    async def _recover(
+        self, error: APIError, method: str, url: str, headers: Mapping[str, str], data: bytes | None, context: _Context
+    ) -> Any:
+        """Retry after the first failure of the transport's coroutine (see ``_request``); read the answer."""
+        into, body, repeatable, timeout = context
+        response = await self._retry_after(error, method, url, data, headers, timeout, None, body, repeatable)
+        return _decode(response, into, method, url)
+
+    async def _observed_request(
+        self,
+        method: str,
+        url: str,
+        data: bytes | None,
+        send_headers: Mapping[str, str],
+        timeout: Timeout,  # noqa: ASYNC109 - handed to aiohttp, which applies it
+        into: type[M] | None,
+        body: Mapping[str, object] | None,
+        repeatable: bool,
+        raw: bool,
+    ) -> Any:
+        """``_request`` for a raw response, in a batch, or with debug logging: each attempt observed."""
         counter = _Attempts() if raw else None
         try:
             response = await self._attempt(method, url, data, send_headers, timeout, counter)
@@ -1037,6 +1075,10 @@ class _Streamed:
             close = getattr(self._source, "aclose", None)
             if close is not None:
                 await close()
+
+
+# What the transport's coroutine hands back to _answered and _recover: into, body, repeatable, timeout.
+_Context: TypeAlias = "tuple[type[Model] | None, Mapping[str, object] | None, bool, Timeout]"
 
 
 class _Attempts:

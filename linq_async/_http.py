@@ -16,7 +16,8 @@ import functools
 import io
 import platform
 import ssl
-from collections.abc import AsyncGenerator, AsyncIterable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Mapping
+from typing import Any, Protocol, TypeVar, overload
 
 import aiohttp
 import yarl
@@ -32,7 +33,23 @@ from ._errors import (
 )
 from ._version import __version__
 
-__all__ = ["USER_AGENT", "RawResponse", "Transport", "env_proxy"]
+__all__ = ["USER_AGENT", "Caller", "RawResponse", "Transport", "env_proxy"]
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Caller(Protocol[T_co]):
+    """What a request sent with ``caller=`` is finished by, in the transport's own coroutine."""
+
+    def _answered(self, answer: RawResponse, method: str, url: str, context: Any) -> T_co:
+        """What the request returns for a 2xx ``answer``."""
+
+    def _recover(
+        self, error: APIError, method: str, url: str, headers: Mapping[str, str], data: bytes | None, context: Any
+    ) -> Awaitable[T_co]:
+        """What the request returns (or raises) after its first attempt failed with ``error``."""
+
 
 USER_AGENT = f"linq-async/{__version__} Python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
 
@@ -269,6 +286,7 @@ class Transport:
             self._timeouts[(total, connect)] = timeout
         return timeout
 
+    @overload
     async def send(
         self,
         method: str,
@@ -280,11 +298,45 @@ class Transport:
         *,
         shown_url: str | None = None,
         raise_api_errors: bool = False,
-    ) -> RawResponse:
+        caller: None = None,
+        context: None = None,
+    ) -> RawResponse: ...
+
+    @overload
+    async def send(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        total_timeout: float | None,
+        connect_timeout: float | None,
+        *,
+        caller: Caller[T],
+        context: object,
+    ) -> T: ...
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | AsyncIterable[bytes] | None,
+        total_timeout: float | None,
+        connect_timeout: float | None,
+        *,
+        shown_url: str | None = None,
+        raise_api_errors: bool = False,
+        caller: Caller[Any] | None = None,
+        context: object = None,
+    ) -> Any:
         """Send one request; return the answer or raise a translated ``APIError``.
 
         With ``raise_api_errors``, a non-2xx answer is raised as the API's error
-        (``error_from_response``) instead of returned.
+        (``error_from_response``) instead of returned. With a ``caller``, the request is finished
+        here, in this coroutine (the caller needs none of its own): a 2xx answer returns
+        ``caller._answered(answer, ...)``, and any ``APIError`` (an error status or a failure)
+        returns ``await caller._recover(error, ...)``; ``context`` is handed to both.
 
         ``body`` is bytes, or an async iterable of chunks sent as they come (an upload; its
         ``headers`` must carry the ``Content-Length``, or aiohttp would send it chunked). Such a
@@ -314,15 +366,13 @@ class Transport:
                     data = await response.read()  # the usual case, without a coroutine of its own
                 else:
                     data = await self._read(response, method, url)
-                if raise_api_errors and not 200 <= status < 300:
+                if not 200 <= status < 300 and (raise_api_errors or caller is not None):
                     raise error_from_response(
                         status, response.headers, data, reason=response.reason, method=method, url=url
                     )
-                return RawResponse(status, response.headers, data, response.reason)
+                answer = RawResponse(status, response.headers, data, response.reason)
         except APIError as exc:
-            if not 200 <= status < 300:
-                raise
-            failure: APIError = exc
+            failure: APIError = exc  # an error status, or (with a 2xx status) an answer over the limit
         except RuntimeError as exc:
             # aiohttp raises RuntimeError for a closed session or a session bound to another loop.
             raise LinqError(f"the HTTP session cannot be used: {exc}") from None
@@ -340,6 +390,10 @@ class Transport:
                     translated.message = f"{translated.message}, before it was sent"
                     translated.args = (translated.message,)
             failure = translated
+        else:
+            if caller is None:
+                return answer
+            return caller._answered(answer, method, url, context)
         if 200 <= status < 300:
             # The status line said the change happened: sending it again would apply it twice.
             failure = UnreadableResponseError(
@@ -348,7 +402,9 @@ class Transport:
                 method=method,
                 url=url,
             )
-        raise failure
+        if caller is None:
+            raise failure
+        return await caller._recover(failure, method, full, headers, body, context)  # type: ignore[arg-type] # bytes with a caller
 
     async def _read(self, response: aiohttp.ClientResponse, method: str, url: str) -> bytes:
         length = response.content_length
