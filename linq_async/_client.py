@@ -807,13 +807,17 @@ class AsyncLinqClient:
             data = None if body is None else _json_encode(body).encode()
         except (TypeError, ValueError) as exc:
             raise ValidationError(f"the request body cannot be sent as JSON: {exc}") from None
-        if not raw and _LISTENER.get() is None and not logger.isEnabledFor(logging.DEBUG):
+        listener = _LISTENER.get()
+        pause = None if listener is None else listener.before_attempt()  # the first attempt, counted here
+        if pause is None and not raw and not logger.isEnabledFor(logging.DEBUG):
             transport = self._conn.get_transport()
             return transport.send(
                 method, url, send_headers, data, timeout.total, timeout.connect,
                 caller=self, context=(into, body, repeatable, timeout),
             )  # fmt: skip
-        return self._observed_request(method, url, data, send_headers, timeout, into, body, repeatable, raw)
+        return self._observed_request(
+            method, url, data, send_headers, timeout, into, body, repeatable, raw, listener, pause
+        )  # fmt: skip
 
     def _answered(self, answer: RawResponse, method: str, url: str, context: _Context) -> Any:
         """Read a 2xx answer of the transport's coroutine (see ``_request``)."""
@@ -824,6 +828,9 @@ class AsyncLinqClient:
     ) -> Any:
         """Retry after the first failure of the transport's coroutine (see ``_request``); read the answer."""
         into, body, repeatable, timeout = context
+        listener = _LISTENER.get()
+        if listener is not None and isinstance(error, APIStatusError):
+            listener.attempt_failed(error)
         response = await self._retry_after(error, method, url, data, headers, timeout, None, body, repeatable)
         return _decode(response, into, method, url)
 
@@ -838,11 +845,16 @@ class AsyncLinqClient:
         body: Mapping[str, object] | None,
         repeatable: bool,
         raw: bool,
+        listener: AttemptListener | None,
+        pause: Awaitable[object] | None,
     ) -> Any:
-        """``_request`` for a raw response, in a batch, or with debug logging: each attempt observed."""
+        """``_request`` for a raw response, with debug logging, or after a pause: each attempt observed.
+
+        The first attempt was counted by ``listener`` already; ``pause`` is what it said to await first.
+        """
         counter = _Attempts() if raw else None
         try:
-            response = await self._attempt(method, url, data, send_headers, timeout, counter)
+            response = await self._observed_attempt(listener, method, url, data, send_headers, timeout, counter, pause)
         except APIError as exc:
             # Decided on the first failure only: the success path pays nothing for it.
             response = await self._retry_after(exc, method, url, data, send_headers, timeout, counter, body, repeatable)
@@ -921,9 +933,12 @@ class AsyncLinqClient:
         headers: Mapping[str, str],
         timeout: Timeout,  # noqa: ASYNC109 - handed to aiohttp, which applies it
         counter: _Attempts | None,
+        pause: Awaitable[object] | NotGiven | None = NOT_GIVEN,
     ) -> RawResponse:
+        # `pause`: what the listener said to await before this attempt, if it was asked already.
         if listener is not None:
-            pause = listener.before_attempt()
+            if isinstance(pause, NotGiven):
+                pause = listener.before_attempt()
             if pause is not None:
                 await pause
         if counter is not None:
