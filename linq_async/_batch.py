@@ -239,12 +239,14 @@ Prepare: TypeAlias = Callable[[int, object], Work[R]]
 class _Finished(Generic[R]):
     """Outcomes waiting for the dispatcher: a deque and one future to wake it (cheaper than a Queue)."""
 
-    __slots__ = ("_failure", "_items", "_waiter")
+    __slots__ = ("_items", "_waiter", "failure", "interrupted", "reader")
 
     def __init__(self) -> None:
         self._items: deque[Outcome[R]] = deque()
         self._waiter: asyncio.Future[None] | None = None
-        self._failure: BaseException | None = None
+        self.failure: BaseException | None = None  # what a worker raised that must stop the batch
+        self.reader: asyncio.Task[Any] | None = None  # the dispatcher's task while it awaits the input
+        self.interrupted = False  # whether fail() cancelled that wait
 
     def put(self, outcome: Outcome[R]) -> None:
         self._items.append(outcome)
@@ -253,17 +255,25 @@ class _Finished(Generic[R]):
             waiter.set_result(None)
 
     def fail(self, exc: BaseException) -> None:
-        """Hand the dispatcher an exception that must stop the batch (raised by its next ``get``)."""
-        if self._failure is None:
-            self._failure = exc
+        """Hand the dispatcher an exception that must stop the batch (the first one; later ones are dropped).
+
+        It is raised by the dispatcher's next ``get``, or at once if the dispatcher is waiting for the
+        input (that wait is cancelled), and in any case when the batch stops (see ``outcomes``).
+        """
+        if self.failure is not None:
+            return
+        self.failure = exc
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
+        elif self.reader is not None:
+            self.interrupted = True
+            self.reader.cancel()
 
     async def get(self) -> Outcome[R]:
         while True:
-            if self._failure is not None:
-                raise self._failure  # at once: outcomes not taken yet are reported by the stop
+            if self.failure is not None:
+                raise self.failure  # at once: outcomes not taken yet are reported by the stop
             if self._items:
                 return self._items.popleft()
             self._waiter = asyncio.get_running_loop().create_future()
@@ -334,8 +344,8 @@ class _Workers(Generic[R]):
                 waiter = self._loop.create_future()
                 self._parked.append(waiter)
                 await waiter
-        except asyncio.CancelledError:
-            raise
+        except (asyncio.CancelledError, GeneratorExit):
+            raise  # stopped by the batch, or closed with its loop
         except BaseException as exc:  # noqa: BLE001 - handed on, not swallowed
             # Ctrl-C, SystemExit or another exception meant to stop the program, from a send: the
             # batch stops and raises it where it is awaited, with the partial result. Out of a worker,
@@ -428,6 +438,17 @@ class Batch(Generic[R]):
                 sent=True,
             )
             outcome = work.outcome(error=error, attempts=listener.attempts())
+        except GeneratorExit:
+            raise
+        except BaseException as exc:
+            # Ctrl-C, SystemExit or another exception meant to stop the program: this item's outcome
+            # says it may have gone out, and the exception stops the batch (see _Workers._run).
+            error = ItemCancelledError(
+                f"sending item {work.index} was stopped by {type(exc).__name__}; it may or may not have been applied",
+                sent=True,
+            )
+            done.put(work.outcome(error=error, attempts=listener.attempts()))
+            raise
         else:
             outcome = work.outcome(response=response, attempts=listener.attempts())
         done.put(outcome)
@@ -467,6 +488,9 @@ class Batch(Generic[R]):
             partial(self._one, listener=listener, done=done), concurrency, context, done.fail
         )
         started = concurrency if inline else 2 * concurrency
+        # A worker's exception that must stop the batch cancels the dispatcher's wait for the input.
+        reader = None if inline else asyncio.current_task()
+        raising: BaseException | None = None
 
         def start(work: Work[R]) -> None:
             in_flight[work.index] = work
@@ -477,7 +501,14 @@ class Batch(Generic[R]):
             while True:
                 while not exhausted and len(in_flight) < started and held < lookahead:
                     try:
-                        raw = next_sync() if next_sync is not None else await next_async()
+                        if next_sync is not None:
+                            raw = next_sync()
+                        else:
+                            done.reader = reader
+                            try:
+                                raw = await next_async()
+                            finally:
+                                done.reader = None
                     except (StopIteration, StopAsyncIteration):
                         exhausted = True
                         break
@@ -533,8 +564,18 @@ class Batch(Generic[R]):
                     on_progress(finished, total)
                 current = None
                 yield outcome
+        except BaseException as exc:
+            raising = exc
+            raise
         finally:
             self.unfinished = await _stop(in_flight, waiting, done, current, workers)
+            # A worker's exception that must stop the batch wins over a cancel, a close of the stream
+            # or another error that stopped it first: it is never lost.
+            failure = done.failure
+            if failure is not None and failure is not raising:
+                if done.interrupted and reader is not None:
+                    reader.uncancel()  # the cancel was ours, to stop waiting for the input
+                raise failure
 
 
 async def _stop(

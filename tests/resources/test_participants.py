@@ -480,8 +480,86 @@ async def test_a_send_raising_a_base_exception_stops_the_batch_with_its_partial_
     assert partial is not None and not partial.complete
     by_index = {o.index: o for o in partial.outcomes}
     assert isinstance(by_index[4].error, ItemCancelledError) and by_index[4].error.sent
+    assert "stopped by _Halt" in str(by_index[4].error)
     assert set(by_index) >= set(started), "every item that started has an outcome"
     assert len(started) <= 4 + 2 * concurrency, "the batch stopped taking items"
+    assert sdk_tasks() == set()
+
+
+def _halting_batch(items: Any, halt_after: float, others: float) -> Batch[int]:
+    # Item 0 raises _Halt from its send after `halt_after` s; the others answer after `others` s.
+    def prepare(index: int, raw: object) -> Work[int]:
+        async def send() -> int:
+            if index == 0:
+                await asyncio.sleep(halt_after)
+                raise _Halt("stop now")
+            await asyncio.sleep(others)
+            return index
+
+        return Work(f"chat-{index}", send)
+
+    return Batch(items, prepare, policy=RetryPolicy(), concurrency=3, on_progress=None)
+
+
+async def test_a_base_exception_raised_during_a_cancel_wins_over_the_cancel() -> None:
+    # Item 0's send raises while the batch is being cancelled (its cleanup, say): before, it was lost
+    # and the caller saw only the CancelledError.
+    def prepare(index: int, raw: object) -> Work[int]:
+        async def send() -> int:
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                if index == 0:
+                    raise _Halt("stop now") from None
+                raise
+            return index
+
+        return Work(f"chat-{index}", send)
+
+    running = asyncio.ensure_future(
+        collect(Batch(range(6), prepare, policy=RetryPolicy(), concurrency=3, on_progress=None))
+    )
+    await asyncio.sleep(0.02)
+    running.cancel()
+    with pytest.raises(_Halt) as info:
+        await running
+    partial = BatchResult.from_exception(info.value)
+    assert partial is not None and [o.index for o in partial.outcomes] == list(range(6))
+    assert sdk_tasks() == set()
+
+
+async def test_a_base_exception_raised_while_the_consumer_holds_an_outcome_reaches_it() -> None:
+    # The consumer works on outcome 1 while item 0's send raises, then leaves the loop: before, the
+    # close of the stream dropped the exception.
+    async def consume(batch: Batch[int]) -> None:
+        async with contextlib.aclosing(batch.outcomes()) as stream:
+            async for outcome in stream:
+                assert outcome.index != 0
+                await asyncio.sleep(0.05)
+                break
+
+    with pytest.raises(_Halt):
+        await consume(_halting_batch(range(3), halt_after=0.01, others=0.001))
+    assert sdk_tasks() == set()
+
+
+async def test_a_base_exception_stops_a_batch_waiting_for_its_async_input() -> None:
+    async def items() -> AsyncIterator[int]:
+        for i in range(3):
+            yield i
+        await asyncio.sleep(3600)  # a queue-fed input waiting for more work
+        yield 3
+
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(_Halt) as info:
+        await asyncio.wait_for(collect(_halting_batch(items(), halt_after=0.01, others=0.001)), 2)
+    assert asyncio.get_running_loop().time() - started < 1
+    partial = BatchResult.from_exception(info.value)
+    assert partial is not None and {o.index for o in partial.outcomes} == {0, 1, 2}
+    # The cancel that stopped the wait was the batch's own: this task is not left being cancelled.
+    task = asyncio.current_task()
+    assert task is not None and task.cancelling() == 0
+    await asyncio.sleep(0)
     assert sdk_tasks() == set()
 
 
