@@ -856,8 +856,15 @@ class AsyncLinqClient:
         try:
             response = await self._observed_attempt(listener, method, url, data, send_headers, timeout, counter, pause)
         except APIError as exc:
-            # Decided on the first failure only: the success path pays nothing for it.
-            response = await self._retry_after(exc, method, url, data, send_headers, timeout, counter, body, repeatable)
+            failure: APIError | None = exc
+        else:
+            failure = None
+        if failure is not None:
+            # Decided on the first failure only: the success path pays nothing for it. Outside the
+            # `except`, as on the transport's path: the final error carries no hidden context.
+            response = await self._retry_after(
+                failure, method, url, data, send_headers, timeout, counter, body, repeatable
+            )  # fmt: skip
         if counter is not None:
             return _raw_response(response, method, url, send_headers, into, counter)
         return _decode(response, into, method, url)

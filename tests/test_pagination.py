@@ -522,3 +522,11 @@ def test_private_names_are_never_looked_up_on_the_first_page(
     paginator = sclient.chats.list_chats()
     assert not hasattr(paginator, "_repr_html_") and not hasattr(paginator, "__length_hint__")
     assert bool(paginator) and fake_server.requests == []
+
+
+async def test_a_raw_list_call_checks_its_options_when_awaited_as_every_call_does() -> None:
+    async with AsyncLinqClient(KEY, base_url="http://127.0.0.1:9/api/partner") as client:
+        for bad in ({"timeout": -1}, {"extra_query": {"limit": object()}}):
+            pending = client.chats.with_raw_response.list(**bad)  # type: ignore[arg-type]
+            with pytest.raises(ValidationError):
+                await pending

@@ -13,6 +13,7 @@ as it is, so a call costs nothing extra.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from .._response import AsyncAPIResponse
@@ -206,9 +207,12 @@ class Resource(Generic[Mode]):
 
         if self._raw:
             query = {**params, token: first} if first is not None else params
-            raw = client._request("GET", path, params=query, into=into, options=options, raw=True)
-            # Its parsed page can go on to the next pages, as a page of the plain call can.
-            return _raw_page(raw, lambda model: _async_page(to_page(model, first), fetch, token))  # type: ignore[return-value] # the raw twin's type
+            # Sent (and its options checked) when awaited, as every other call; its parsed page can go
+            # on to the next pages, as a page of the plain call can.
+            return _raw_page(  # type: ignore[return-value] # the raw twin's type
+                partial(client._request, "GET", path, params=query, into=into, options=options, raw=True),
+                lambda model: _async_page(to_page(model, first), fetch, token),
+            )
         return AsyncPaginator(fetch, first, token=token)
 
 
@@ -217,5 +221,7 @@ def _next_cursor(model: Any, _: str | None) -> str | None:
     return cursor or None
 
 
-async def _raw_page(response: Awaitable[AsyncAPIResponse[Any]], to_page: Callable[[Any], Page[Any]]) -> Any:
-    return (await response)._map(to_page)
+async def _raw_page(
+    request: Callable[[], Awaitable[AsyncAPIResponse[Any]]], to_page: Callable[[Any], Page[Any]]
+) -> Any:
+    return (await request())._map(to_page)
