@@ -323,4 +323,6 @@ def test_a_batch_to_a_wrong_base_path_stops_at_the_first_answer(linq_fake_env: F
     assert code == 1
     assert err.count("does not look like the Linq API") == 1
     assert "stopped: line " in err and "the rows left were not sent" in err
-    assert len(linq_fake_env.requests) <= 3, "no request after the first answer showed the URL is wrong"
+    # Two in flight when the first answer arrives; each worker may start one more item before the
+    # answer is read (workers take the next ready item at once). Nothing starts after it is read.
+    assert len(linq_fake_env.requests) <= 4, "no request after the first answer showed the URL is wrong"
