@@ -138,13 +138,25 @@ class BatchResult(Generic[R]):
 
     @staticmethod
     def from_exception(exc: BaseException) -> BatchResult[Any] | None:
-        """Return the partial result carried by a cancelled batch's exception, if any.
+        """Return the partial result carried by a stopped batch's exception, if any.
 
-        ``add_many`` attaches it to the ``CancelledError`` it re-raises, and the sync client to the
-        ``KeyboardInterrupt`` that stopped it.
+        ``add_many`` attaches it to the exception it re-raises (a ``CancelledError``, the input's
+        error, a ``KeyboardInterrupt``), and the sync client to the ``KeyboardInterrupt`` that stopped
+        it. It is also found behind the exceptions raised from that one: the ``TimeoutError`` of an
+        ``asyncio.timeout`` around the batch, the ``KeyboardInterrupt`` of ``asyncio.run`` after Ctrl-C.
         """
-        result = getattr(exc, "batch_result", None)
-        return result if isinstance(result, BatchResult) else None
+        current: BaseException | None = exc
+        for _ in range(_CHAIN_DEPTH):
+            if current is None:
+                break
+            result = getattr(current, "batch_result", None)
+            if isinstance(result, BatchResult):
+                return result
+            current = current.__cause__ or current.__context__
+        return None
+
+
+_CHAIN_DEPTH = 8  # how far from_exception follows __cause__/__context__
 
 
 class _Cooldown:
@@ -239,14 +251,12 @@ Prepare: TypeAlias = Callable[[int, object], Work[R]]
 class _Finished(Generic[R]):
     """Outcomes waiting for the dispatcher: a deque and one future to wake it (cheaper than a Queue)."""
 
-    __slots__ = ("_items", "_waiter", "failure", "interrupted", "reader")
+    __slots__ = ("_items", "_waiter", "failure")
 
     def __init__(self) -> None:
         self._items: deque[Outcome[R]] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self.failure: BaseException | None = None  # what a worker raised that must stop the batch
-        self.reader: asyncio.Task[Any] | None = None  # the dispatcher's task while it awaits the input
-        self.interrupted = False  # whether fail() cancelled that wait
 
     def put(self, outcome: Outcome[R]) -> None:
         self._items.append(outcome)
@@ -254,21 +264,22 @@ class _Finished(Generic[R]):
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
-    def fail(self, exc: BaseException) -> None:
-        """Hand the dispatcher an exception that must stop the batch (the first one; later ones are dropped).
+    def fail(self, exc: BaseException, *, urgent: bool) -> bool:
+        """Hand the dispatcher an exception that must stop the batch; return whether it was taken.
 
-        It is raised by the dispatcher's next ``get``, or at once if the dispatcher is waiting for the
-        input (that wait is cancelled), and in any case when the batch stops (see ``outcomes``).
+        It is raised by the dispatcher's next ``get`` and, if the batch stops another way first, when
+        it stops (see ``outcomes``). An ``urgent`` one (Ctrl-C, SystemExit) is taken only if the
+        dispatcher is in ``get`` now, so that it is raised at once; else the worker raises it as
+        asyncio does. Only the first one is kept.
         """
-        if self.failure is not None:
-            return
-        self.failure = exc
-        waiter = self._waiter
+        waiter = self._waiter  # set while the dispatcher is in `get`, woken already or not
+        if urgent and waiter is None:
+            return False
+        if self.failure is None:
+            self.failure = exc
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
-        elif self.reader is not None:
-            self.interrupted = True
-            self.reader.cancel()
+        return True
 
     async def get(self) -> Outcome[R]:
         while True:
@@ -304,7 +315,7 @@ class _Workers(Generic[R]):
         send: Callable[[Work[R]], Awaitable[None]],
         concurrency: int,
         context: contextvars.Context,
-        failed: Callable[[BaseException], None],
+        failed: Callable[..., bool],
     ) -> None:
         self._send = send
         self._failed = failed
@@ -329,7 +340,12 @@ class _Workers(Generic[R]):
             # Each worker in a copy of the batch's context (the listener set there).
             task = self._loop.create_task(self._run(), context=self._context.copy())
             self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
+            task.add_done_callback(self._ended)
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled():
+            task.exception()  # seen: a Ctrl-C raised on from a worker has left the loop already
 
     async def _run(self) -> None:
         ready, send = self.ready, self._send
@@ -346,12 +362,15 @@ class _Workers(Generic[R]):
                 await waiter
         except (asyncio.CancelledError, GeneratorExit):
             raise  # stopped by the batch, or closed with its loop
-        except BaseException as exc:  # noqa: BLE001 - handed on, not swallowed
+        except BaseException as exc:
             # Ctrl-C, SystemExit or another exception meant to stop the program, from a send: the
-            # batch stops and raises it where it is awaited, with the partial result. Out of a worker,
-            # asyncio would raise it past the batch, or leave the batch waiting for this item forever.
+            # batch stops and raises it where it is awaited, with the partial result. Left in a worker,
+            # another kind would leave the batch waiting for this item forever. Ctrl-C and SystemExit
+            # the dispatcher cannot take at once (it waits for the input, or the caller holds an
+            # outcome) leave the loop from here, as asyncio raises them: never held back.
             self._stopping = True
-            self._failed(exc)
+            if not self._failed(exc, urgent=isinstance(exc, (KeyboardInterrupt, SystemExit))):
+                raise
 
     async def stop(self) -> None:
         """Stop every worker (cancelling what they send) and wait for them; the ready items stay unsent."""
@@ -488,8 +507,6 @@ class Batch(Generic[R]):
             partial(self._one, listener=listener, done=done), concurrency, context, done.fail
         )
         started = concurrency if inline else 2 * concurrency
-        # A worker's exception that must stop the batch cancels the dispatcher's wait for the input.
-        reader = None if inline else asyncio.current_task()
         raising: BaseException | None = None
 
         def start(work: Work[R]) -> None:
@@ -499,16 +516,10 @@ class Batch(Generic[R]):
 
         try:
             while True:
-                while not exhausted and len(in_flight) < started and held < lookahead:
+                # A worker's exception that must stop the batch: read no more, `get` raises it.
+                while not exhausted and done.failure is None and len(in_flight) < started and held < lookahead:
                     try:
-                        if next_sync is not None:
-                            raw = next_sync()
-                        else:
-                            done.reader = reader
-                            try:
-                                raw = await next_async()
-                            finally:
-                                done.reader = None
+                        raw = next_sync() if next_sync is not None else await next_async()
                     except (StopIteration, StopAsyncIteration):
                         exhausted = True
                         break
@@ -569,12 +580,11 @@ class Batch(Generic[R]):
             raise
         finally:
             self.unfinished = await _stop(in_flight, waiting, done, current, workers)
-            # A worker's exception that must stop the batch wins over a cancel, a close of the stream
-            # or another error that stopped it first: it is never lost.
+            # A worker's exception that must stop the batch wins over a close of the stream or an
+            # error that stopped it first, so that it is not lost; never over a cancel, which the
+            # code cancelling (a timeout, a task group) must see as it sent it.
             failure = done.failure
-            if failure is not None and failure is not raising:
-                if done.interrupted and reader is not None:
-                    reader.uncancel()  # the cancel was ours, to stop waiting for the input
+            if failure is not None and failure is not raising and not isinstance(raising, asyncio.CancelledError):
                 raise failure
 
 

@@ -6,6 +6,9 @@ import asyncio
 import contextlib
 import json
 import random
+import subprocess
+import sys
+import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -501,9 +504,9 @@ def _halting_batch(items: Any, halt_after: float, others: float) -> Batch[int]:
     return Batch(items, prepare, policy=RetryPolicy(), concurrency=3, on_progress=None)
 
 
-async def test_a_base_exception_raised_during_a_cancel_wins_over_the_cancel() -> None:
-    # Item 0's send raises while the batch is being cancelled (its cleanup, say): before, it was lost
-    # and the caller saw only the CancelledError.
+async def test_a_cancel_wins_over_a_base_exception_raised_while_the_batch_stops() -> None:
+    # Item 0's send raises while the batch is being cancelled (its cleanup, say). The cancel is what
+    # the caller (a timeout, a task group) must see; the item's outcome says what stopped it.
     def prepare(index: int, raw: object) -> Work[int]:
         async def send() -> int:
             try:
@@ -516,15 +519,15 @@ async def test_a_base_exception_raised_during_a_cancel_wins_over_the_cancel() ->
 
         return Work(f"chat-{index}", send)
 
-    running = asyncio.ensure_future(
-        collect(Batch(range(6), prepare, policy=RetryPolicy(), concurrency=3, on_progress=None))
-    )
-    await asyncio.sleep(0.02)
-    running.cancel()
-    with pytest.raises(_Halt) as info:
-        await running
-    partial = BatchResult.from_exception(info.value)
+    batch = Batch(range(6), prepare, policy=RetryPolicy(), concurrency=3, on_progress=None)
+    with pytest.raises(TimeoutError) as info:
+        async with asyncio.timeout(0.02):
+            await collect(batch)
+    partial = BatchResult.from_exception(info.value)  # found behind the timeout's error
     assert partial is not None and [o.index for o in partial.outcomes] == list(range(6))
+    assert "stopped by _Halt" in str(partial.outcomes[0].error)
+    task = asyncio.current_task()
+    assert task is not None and task.cancelling() == 0
     assert sdk_tasks() == set()
 
 
@@ -543,24 +546,65 @@ async def test_a_base_exception_raised_while_the_consumer_holds_an_outcome_reach
     assert sdk_tasks() == set()
 
 
-async def test_a_base_exception_stops_a_batch_waiting_for_its_async_input() -> None:
+async def test_a_base_exception_is_raised_when_the_async_input_yields_next() -> None:
+    # The dispatcher waits for its input while item 0's send raises: the batch does not wait for the
+    # item (as before), and raises it when the input gives its next item.
     async def items() -> AsyncIterator[int]:
         for i in range(3):
             yield i
-        await asyncio.sleep(3600)  # a queue-fed input waiting for more work
+        await asyncio.sleep(0.2)  # a queue-fed input waiting for more work
         yield 3
+        await asyncio.sleep(3600)
 
     started = asyncio.get_running_loop().time()
     with pytest.raises(_Halt) as info:
-        await asyncio.wait_for(collect(_halting_batch(items(), halt_after=0.01, others=0.001)), 2)
-    assert asyncio.get_running_loop().time() - started < 1
+        async with asyncio.timeout(2):
+            await collect(_halting_batch(items(), halt_after=0.01, others=0.001))
+    assert 0.15 < asyncio.get_running_loop().time() - started < 1
     partial = BatchResult.from_exception(info.value)
-    assert partial is not None and {o.index for o in partial.outcomes} == {0, 1, 2}
-    # The cancel that stopped the wait was the batch's own: this task is not left being cancelled.
+    assert partial is not None and {0, 1, 2} <= {o.index for o in partial.outcomes}
     task = asyncio.current_task()
     assert task is not None and task.cancelling() == 0
     await asyncio.sleep(0)
     assert sdk_tasks() == set()
+
+
+_CTRL_C_WHILE_READING = """
+import asyncio, sys, time
+from linq_async import RetryPolicy
+from linq_async._batch import Batch, Work, collect
+
+async def items():
+    for i in range(3):
+        yield i
+    await asyncio.sleep(3600)
+    yield 3
+
+def prepare(index, raw):
+    async def send():
+        await asyncio.sleep(0.01)
+        if index == 0:
+            raise KeyboardInterrupt
+        return index
+    return Work(f"chat-{index}", send)
+
+started = time.monotonic()
+try:
+    asyncio.run(collect(Batch(items(), prepare, policy=RetryPolicy(), concurrency=3, on_progress=None)))
+except KeyboardInterrupt:
+    print(f"interrupted after {time.monotonic() - started:.2f}s")
+"""
+
+
+def test_ctrl_c_in_a_worker_while_the_batch_waits_for_its_input_leaves_the_loop_at_once() -> None:
+    # The dispatcher cannot take it now: it leaves the loop from the worker, as asyncio raises it,
+    # rather than wait for the input. In a process of its own, as a program would see it.
+    done = subprocess.run(
+        [sys.executable, "-c", _CTRL_C_WHILE_READING], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.startswith("interrupted after "), done.stdout + done.stderr
+    assert float(done.stdout.split()[2].rstrip("s")) < 1
+    assert "never retrieved" not in done.stderr, done.stderr  # the worker's exception was seen
 
 
 def test_ctrl_c_inside_a_worker_is_raised_where_the_batch_is_awaited() -> None:
@@ -756,7 +800,6 @@ def test_ctrl_c_stops_a_sync_batch_and_keeps_its_partial_result(threaded_api: Sc
     import signal
     import subprocess
     import sys
-    import time
 
     threaded_api.default = attrs.evolve(threaded_api.default, delay=0.05)
     child = subprocess.Popen(
