@@ -900,7 +900,7 @@ class AsyncLinqClient:
 
         async def again() -> RawResponse:
             try:
-                return await self._attempt(method, url, data, send_headers, timeout, counter)
+                return await self._observed_attempt(_LISTENER.get(), method, url, data, send_headers, timeout, counter)
             except APIError as later:
                 raise judge(later) from None
 
@@ -909,27 +909,6 @@ class AsyncLinqClient:
         except APIError as final:
             raise judge.last(final) from None
         return response
-
-    def _attempt(
-        self,
-        method: str,
-        url: str,
-        data: bytes | None,
-        headers: Mapping[str, str],
-        timeout: Timeout,
-        counter: _Attempts | None,
-    ) -> Awaitable[RawResponse]:
-        """One attempt, to await: the 2xx answer, or the ``APIError`` raised.
-
-        Without a listener, an attempt counter or debug logging (most requests), it is the
-        transport's own coroutine, which raises the API's error itself: one coroutine fewer per
-        request for the loop to step and for the garbage collector to walk.
-        """
-        listener = _LISTENER.get()
-        if listener is None and counter is None and not logger.isEnabledFor(logging.DEBUG):
-            transport = self._conn.get_transport()
-            return transport.send(method, url, headers, data, timeout.total, timeout.connect, raise_api_errors=True)
-        return self._observed_attempt(listener, method, url, data, headers, timeout, counter)
 
     async def _observed_attempt(
         self,

@@ -297,7 +297,6 @@ class Transport:
         connect_timeout: float | None,
         *,
         shown_url: str | None = None,
-        raise_api_errors: bool = False,
         caller: None = None,
         context: None = None,
     ) -> RawResponse: ...
@@ -326,15 +325,13 @@ class Transport:
         connect_timeout: float | None,
         *,
         shown_url: str | None = None,
-        raise_api_errors: bool = False,
         caller: Caller[Any] | None = None,
         context: object = None,
     ) -> Any:
         """Send one request; return the answer or raise a translated ``APIError``.
 
-        With ``raise_api_errors``, a non-2xx answer is raised as the API's error
-        (``error_from_response``) instead of returned. With a ``caller``, the request is finished
-        here, in this coroutine (the caller needs none of its own): a 2xx answer returns
+        Without a ``caller``, an answer of any status is returned. With one, the request is
+        finished here, in this coroutine (the caller needs none of its own): a 2xx answer returns
         ``caller._answered(answer, ...)``, and any ``APIError`` (an error status or a failure)
         returns ``await caller._recover(error, ...)``; ``context`` is handed to both.
 
@@ -366,7 +363,7 @@ class Transport:
                     data = await response.read()  # the usual case, without a coroutine of its own
                 else:
                     data = await self._read(response, method, url)
-                if not 200 <= status < 300 and (raise_api_errors or caller is not None):
+                if caller is not None and not 200 <= status < 300:
                     raise error_from_response(
                         status, response.headers, data, reason=response.reason, method=method, url=url
                     )

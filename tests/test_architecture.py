@@ -174,7 +174,6 @@ def test_the_request_path_makes_no_cell_objects() -> None:
         AsyncLinqClient._answered,
         AsyncLinqClient._recover,
         AsyncLinqClient._observed_request,
-        AsyncLinqClient._attempt,
         AsyncLinqClient._observed_attempt,
         Transport.send,
         Resource._request,
