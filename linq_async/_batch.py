@@ -264,7 +264,7 @@ class _Finished(Generic[R]):
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
-    def fail(self, exc: BaseException, *, urgent: bool) -> bool:
+    def fail(self, exc: BaseException, urgent: bool) -> bool:
         """Hand the dispatcher an exception that must stop the batch; return whether it was taken.
 
         It is raised by the dispatcher's next ``get`` and, if the batch stops another way first, when
@@ -315,7 +315,7 @@ class _Workers(Generic[R]):
         send: Callable[[Work[R]], Awaitable[None]],
         concurrency: int,
         context: contextvars.Context,
-        failed: Callable[..., bool],
+        failed: Callable[[BaseException, bool], bool],
     ) -> None:
         self._send = send
         self._failed = failed
@@ -369,7 +369,7 @@ class _Workers(Generic[R]):
             # the dispatcher cannot take at once (it waits for the input, or the caller holds an
             # outcome) leave the loop from here, as asyncio raises them: never held back.
             self._stopping = True
-            if not self._failed(exc, urgent=isinstance(exc, (KeyboardInterrupt, SystemExit))):
+            if not self._failed(exc, isinstance(exc, (KeyboardInterrupt, SystemExit))):  # urgent
                 raise
 
     async def stop(self) -> None:
