@@ -6,22 +6,27 @@ import asyncio
 import json
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 import linq_async
 from linq_async import (
     AsyncLinqClient,
     LinqError,
+    NotFoundError,
     ParticipantAddResponse,
     ParticipantRemoveResponse,
     RetryPolicy,
     Timeout,
+    UnreadableResponseError,
     ValidationError,
 )
 
-from .helpers import ADD_OK, CHAT, KEY, REMOVE_OK, TRACE, ScriptedAPI, Sleeps
+from .helpers import ADD_OK, CHAT, KEY, REMOVE_OK, TRACE, ScriptedAPI, Sleeps, envelope
 
 PATH = f"/api/partner/v3/chats/{CHAT}/participants"
 
@@ -137,6 +142,98 @@ async def test_user_session_is_used_and_never_closed(api: ScriptedAPI) -> None:
 async def test_user_session_must_be_a_client_session() -> None:
     with pytest.raises(ValidationError, match=r"aiohttp\.ClientSession"):
         AsyncLinqClient(KEY, session=object())  # type: ignore[arg-type]
+
+
+async def test_stock_aiohttp_is_awaited_without_its_context_manager(
+    api: ScriptedAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ClientSession.request() is _RequestContextManager(self._request(...)): the transport awaits
+    # _request itself, which keeps two objects per request in flight fewer.
+    built: list[object] = []
+    stock = aiohttp.client._RequestContextManager
+
+    def counted(coro: Any) -> Any:
+        built.append(coro)
+        return stock(coro)
+
+    monkeypatch.setattr(aiohttp.client, "_RequestContextManager", counted)
+    async with AsyncLinqClient(KEY, base_url=api.base_url) as client:
+        result = await client.chats.participants.add(CHAT, handle="+14155550100")
+    assert result.status == "accepted"
+    assert built == []
+    assert len(api.seen) == 1
+
+
+def test_the_context_manager_is_skipped_only_where_request_is_the_thin_wrapper(monkeypatch: pytest.MonkeyPatch) -> None:
+    from linq_async import _http
+
+    assert _http._thin_request() is aiohttp.ClientSession.request  # this aiohttp's request() is the wrapper
+
+    def reworked(self: aiohttp.ClientSession, method: str, url: Any, **kwargs: Any) -> Any:
+        self._prepare_something_else()  # type: ignore[attr-defined]  # a request() doing more than wrap
+        return aiohttp.client._RequestContextManager(self._request(method, url, **kwargs))
+
+    monkeypatch.setattr(aiohttp.ClientSession, "request", reworked)
+    assert _http._thin_request() is not reworked
+
+
+async def test_a_patched_session_request_is_still_used(api: ScriptedAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tracing libraries and test doubles wrap ClientSession.request: the transport must go through it.
+    calls: list[str] = []
+    stock = aiohttp.ClientSession.request
+
+    def traced(self: aiohttp.ClientSession, method: str, url: Any, **kwargs: Any) -> Any:
+        calls.append(method)
+        return stock(self, method, url, **kwargs)
+
+    monkeypatch.setattr(aiohttp.ClientSession, "request", traced)
+    async with AsyncLinqClient(KEY, base_url=api.base_url) as client:
+        await client.chats.participants.add(CHAT, handle="+14155550100")
+        api.reply(404, envelope(404, 2001))
+        with pytest.raises(NotFoundError):
+            await client.chats.participants.remove(CHAT, handle="+14155550100")
+    assert calls == ["POST", "DELETE"]
+
+
+async def test_an_answer_left_unread_gives_its_connection_back() -> None:
+    # An answer over the size limit is refused before its body arrives. With one pooled connection,
+    # keeping that connection would leave every later request waiting for it (here: timing out).
+    hold = asyncio.Event()
+    answered = 0
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        nonlocal answered
+        await request.read()
+        answered += 1
+        if answered == 1:
+            response = web.StreamResponse(status=202, headers={"Content-Type": "application/json"})
+            response.content_length = 100_000
+            await response.prepare(request)
+            await response.write(b'{"message": "')
+            await hold.wait()  # the rest never comes while the test runs
+            return response
+        return web.json_response(ADD_OK, status=202)
+
+    app = web.Application()
+    app.router.add_post("/api/partner/v3/chats/{chat}/participants", handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with AsyncLinqClient(
+            KEY, base_url=str(server.make_url("/api/partner")), max_connections=1, max_retries=0,
+            max_response_bytes=1024, timeout=2,
+        ) as client:  # fmt: skip
+            with pytest.raises(UnreadableResponseError, match="limit") as refused:
+                await client.chats.participants.add(CHAT, handle="+14155550100")
+            # The refused error's traceback still holds that request's frame and response here, so
+            # only a release by the SDK (not the collector) can have freed the connection.
+            result = await client.chats.participants.add(CHAT, handle="+14155550100")
+            assert result.status == "accepted"
+            assert refused.value.status == 202
+    finally:
+        hold.set()
+        await server.close()
+    assert answered == 2
 
 
 async def test_close_is_idempotent_and_final(client: AsyncLinqClient) -> None:
