@@ -1097,10 +1097,11 @@ def preload() -> None:
     import importlib
 
     from . import _http  # noqa: F401 - aiohttp
-    from ._convert import Model, structure_hook
+    from ._convert import Model, get_converter, structure_hook
     from .models import _EXPORTS
 
     RetryPolicy()._retrying()  # tenacity
+    get_converter()  # cattrs (the quick readings of flat models build their cattrs ones only if needed)
     for module, _ in _RESOURCES.values():
         importlib.import_module(module)
     for name in _EXPORTS:

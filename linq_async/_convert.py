@@ -18,8 +18,9 @@ Models stay plain attrs classes; the wire rules live here:
   an ``int`` field as ``5``), and is named and kept on ``.extra`` all the same. A 2xx answer means
   the change happened; the caller must learn that, not get an exception.
 
-cattrs is imported, and the converter built, when the first model is structured or turned into a
-dict, not when the package is imported.
+cattrs is imported, and the converter built, when the first model that needs it is read (one with
+a nested model, a list, a datetime..., or an answer that does not fit its quick reading) or a model
+is turned into a dict, not when the package is imported.
 """
 
 from __future__ import annotations
@@ -80,14 +81,25 @@ def _is_model(cls: Any) -> bool:
     return isinstance(cls, type) and issubclass(cls, Model)
 
 
+def _known(cls: type[Model]) -> frozenset[str]:
+    """The wire keys ``cls`` reads (its fields' and its tag's): any other key goes to ``extra``."""
+    return frozenset(_wire_name(f.name) for f in attrs.fields(cls) if f.name not in _INTERNAL) | _tag_key(cls)
+
+
 def _structure_factory(cls: type[Model], converter: cattrs.Converter) -> Callable[[Any, Any], Model]:
+    slow = _cattrs_structure(cls, converter)
+    return _fast_structure(cls, converter, slow, _known(cls)) or slow
+
+
+def _cattrs_structure(cls: type[Model], converter: cattrs.Converter) -> Callable[[Any, Any], Model]:
+    """The cattrs-generated reading of ``cls``, with the wire rules around it."""
     from cattrs.gen import make_dict_structure_fn, override
 
     fields = attrs.fields(cls)
     overrides = {f.name: override(rename=_wire_name(f.name)) for f in fields if f.name not in _INTERNAL}
     overrides.update({name: override(omit=True) for name in _INTERNAL})
     generated = make_dict_structure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
-    known = frozenset(_wire_name(f.name) for f in fields if f.name not in _INTERNAL) | _tag_key(cls)
+    known = _known(cls)
     # A JSON null for a field with a default means "nothing here": the default (an empty tuple,
     # False, None). The API marks many list fields nullable.
     defaulted = frozenset(
@@ -106,7 +118,19 @@ def _structure_factory(cls: type[Model], converter: cattrs.Converter) -> Callabl
             object.__setattr__(obj, "extra", {k: v for k, v in data.items() if k not in known})
         return obj
 
-    return _fast_structure(cls, converter, structure, known) or structure
+    return structure
+
+
+def _cattrs_structure_later(cls: type[Model]) -> Callable[[Any, Any], Model]:
+    """``_cattrs_structure(cls, ...)``, built (cattrs imported, the converter made) when first called."""
+    built: list[Callable[[Any, Any], Model]] = []
+
+    def structure(data: Any, _: Any) -> Model:
+        if not built:
+            built.append(_cattrs_structure(cls, get_converter()))
+        return built[0](data, _)
+
+    return structure
 
 
 class _Declined(Exception):  # an internal signal, never raised to a caller
@@ -138,7 +162,7 @@ _MISSING = object()
 
 
 def _fast_structure(
-    cls: type[Model], converter: cattrs.Converter, slow: Callable[[Any, Any], Model], known: frozenset[str]
+    cls: type[Model], converter: cattrs.Converter | None, slow: Callable[[Any, Any], Model], known: frozenset[str]
 ) -> Callable[[Any, Any], Model] | None:
     """A quicker ``slow`` for the answers that fit: one generated function reading each field in turn.
 
@@ -146,7 +170,8 @@ def _fast_structure(
     hook the converter would use for it. Whatever the function cannot take at once (not a dict, a
     missing required field, a value of another type, a hook that raises) goes to ``slow``, from the
     start, so the result, and each error with its detail, is exactly what ``slow`` gives.
-    None for a class this does not cover (a field with a validator, converter or ``init=False``).
+    None for a class this does not cover (a field with a validator, converter or ``init=False``),
+    or, without a ``converter``, for one with a field that needs a hook (a nested model, a list...).
     """
     import types
     import typing
@@ -194,6 +219,8 @@ def _fast_structure(
             if check is not None:
                 lines.append(f"        elif not ({check}): raise Declined")
         if check is None:
+            if converter is None:
+                return None
             namespace[f"h{index}"] = converter.get_structure_hook(tp)
             namespace[f"t{index}"] = tp
             guard = "" if default is attrs.NOTHING else "else: "
@@ -351,7 +378,11 @@ def structure_hook(cls: Any) -> Callable[[Any, Any], Any]:
     """The (cached) function that structures ``cls``, built on first need."""
     hook = _hooks.get(cls)
     if hook is None:
-        hook = _hooks[cls] = get_converter().get_structure_hook(cls)
+        # A model whose fields all take JSON values as they are needs no cattrs hook to read an
+        # answer that fits: its quick reading is made without cattrs, which joins only if one
+        # does not fit (most requests of a service that reads only such models never import it).
+        quick = _fast_structure(cls, None, _cattrs_structure_later(cls), _known(cls)) if _is_model(cls) else None
+        hook = _hooks[cls] = quick or get_converter().get_structure_hook(cls)
     return hook
 
 

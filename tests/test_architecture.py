@@ -68,6 +68,41 @@ def test_import_is_lazy() -> None:
     assert out == "", f"importing linq_async pulled in {out}"
 
 
+def test_cattrs_joins_only_when_a_model_needs_it() -> None:
+    # A model whose fields take JSON values as they are is read without cattrs while its answers
+    # fit; one that does not fit, or a model with a nested one, brings cattrs in, and reads as ever.
+    code = """if True:
+        import sys
+        from linq_async import Chat, ParticipantAddResponse
+        from linq_async._convert import structure
+        from linq_async._client import _decode
+        from linq_async._http import RawResponse
+
+        fits = structure({"message": "m", "status": "accepted", "new": 1}, ParticipantAddResponse)
+        print(fits.status, fits.extra, "cattrs" in sys.modules)
+        odd = _decode(RawResponse(202, {}, b'{"message": 5, "status": "accepted"}', "Accepted"),
+                      ParticipantAddResponse, "POST", "/x")
+        print(odd.message, odd.invalid_fields, "cattrs" in sys.modules)
+        """
+    code2 = """if True:
+        import sys
+        from linq_async import Chat
+        from linq_async._convert import structure
+
+        at = "2026-11-22T10:00:00Z"
+        handles = [{"handle": "+14155550100"}]
+        answer = {"id": "c", "created_at": at, "updated_at": at, "is_group": False, "handles": handles}
+        chat = structure(answer, Chat)
+        print(len(chat.handles), "cattrs" in sys.modules)
+        """
+    run = [subprocess.run([sys.executable, "-c", c], capture_output=True, text=True, check=True) for c in (code, code2)]
+    assert run[0].stdout.splitlines() == [
+        "accepted {'new': 1} False",
+        "5 (\"message: expected a string, got int (read as '5')\",) True",
+    ], run[0].stderr
+    assert run[1].stdout.splitlines() == ["1 True"], run[1].stderr
+
+
 def test_runtime_dependencies_are_the_four_of_the_design() -> None:
     project = tomllib.loads(PYPROJECT.read_text())["project"]
     names = {dep.split(">")[0].split("=")[0].split("[")[0].strip() for dep in project["dependencies"]}
