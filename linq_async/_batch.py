@@ -372,14 +372,30 @@ class _Workers(Generic[R]):
             if not self._failed(exc, isinstance(exc, (KeyboardInterrupt, SystemExit))):  # urgent
                 raise
 
-    async def stop(self) -> None:
-        """Stop every worker (cancelling what they send) and wait for them; the ready items stay unsent."""
+    async def stop(self) -> asyncio.CancelledError | None:
+        """Stop every worker (cancelling what they send) and wait for them; the ready items stay unsent.
+
+        A cancel of the batch during this wait (a timeout firing while the sends clean up) does not
+        cut it short, so that every item's outcome is still known: the workers not yet ended are
+        cancelled once more and waited for, and the cancel is returned, for the caller to raise. A
+        further cancel ends the wait at once.
+        """
         self._stopping = True
         tasks = list(self.tasks)
         for task in tasks:
             task.cancel()
-        if tasks:
+        if not tasks:
+            return None
+        try:
             await asyncio.wait(tasks)
+        except asyncio.CancelledError as exc:
+            again = exc
+        else:
+            return None
+        for task in tasks:
+            task.cancel()  # (a no-op for an ended one) a send that ate the first cancel gets another
+        await asyncio.wait(tasks)
+        return again
 
 
 def check_arguments(items: object, concurrency: object, on_progress: object, shape: str) -> None:
@@ -579,7 +595,9 @@ class Batch(Generic[R]):
             raising = exc
             raise
         finally:
-            self.unfinished = await _stop(in_flight, waiting, done, current, workers)
+            self.unfinished, again = await _stop(in_flight, waiting, done, current, workers)
+            if again is not None and not isinstance(raising, asyncio.CancelledError):
+                raise again  # a cancel that came while it stopped wins, as every cancel does
             # A worker's exception that must stop the batch wins over a close of the stream or an
             # error that stopped it first, so that it is not lost; never over a cancel, which the
             # code cancelling (a timeout, a task group) must see as it sent it.
@@ -594,9 +612,12 @@ async def _stop(
     done: _Finished[R],
     current: Outcome[R] | None,
     workers: _Workers[R],
-) -> list[Outcome[R]]:
-    """Cancel what is in flight, wait for it, and report every item read but not yielded."""
-    await workers.stop()  # an inline item is cancelled already
+) -> tuple[list[Outcome[R]], asyncio.CancelledError | None]:
+    """Cancel what is in flight, wait for it, and report every item read but not yielded.
+
+    Also returns the cancel that came while it waited, if one did (see ``_Workers.stop``).
+    """
+    again = await workers.stop()  # an inline item is cancelled already
     unsent = {work.index for work in workers.ready}
     left = {outcome.index: outcome for outcome in done.drain()}  # finished before the cancel, never yielded
     if current is not None:
@@ -607,7 +628,7 @@ async def _stop(
     for queue in waiting.values():
         for work in queue or ():
             left[work.index] = _cancelled(work, sent=False)
-    return [left[i] for i in sorted(left)]
+    return [left[i] for i in sorted(left)], again
 
 
 def _cancelled(work: Work[Any], *, sent: bool) -> Outcome[Any]:

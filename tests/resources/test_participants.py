@@ -531,6 +531,54 @@ async def test_a_cancel_wins_over_a_base_exception_raised_while_the_batch_stops(
     assert sdk_tasks() == set()
 
 
+@pytest.mark.parametrize("how", ["cancel", "timeout"])
+async def test_a_second_cancel_while_the_batch_stops_keeps_its_partial_result(how: str) -> None:
+    # The sends take a moment to clean up after their cancel (as a connection closing does); a
+    # second cancel, or a timeout around the batch, arrives meanwhile. Before, it cut the stop short:
+    # the caller got no partial result, and the workers ended on their own later.
+
+    def prepare(index: int, raw: object) -> Work[int]:
+        async def send() -> int:
+            if index < 2:
+                return index
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                await asyncio.sleep(0.05)  # the cleanup
+                raise
+            return index
+
+        return Work(f"chat-{index}", send)
+
+    batch = Batch(range(6), prepare, policy=RetryPolicy(), concurrency=3, on_progress=None)
+    if how == "cancel":
+        task = asyncio.create_task(collect(batch))
+        await asyncio.sleep(0.02)
+        task.cancel()
+        await asyncio.sleep(0.01)  # the batch waits for its sends' cleanup
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError) as info:
+            await task
+        caught: BaseException = info.value
+    else:
+
+        async def cancelled_then_timed_out() -> None:
+            async with asyncio.timeout(0.03):  # fires while the batch stops for its task's own cancel
+                inner = asyncio.create_task(collect(batch))
+                await asyncio.sleep(0.02)
+                inner.cancel()
+                await inner  # the timeout cancels the test's task, and with it this wait and `inner`
+
+        with pytest.raises(TimeoutError) as timed_out:
+            await cancelled_then_timed_out()
+        caught = timed_out.value
+    partial = BatchResult.from_exception(caught)
+    assert partial is not None and [o.index for o in partial.outcomes] == list(range(6))
+    assert [o.ok for o in partial.outcomes[:2]] == [True, True]
+    assert all(isinstance(o.error, ItemCancelledError) for o in partial.outcomes[2:])
+    assert sdk_tasks() == set(), "every worker ended before the cancel reached the caller"
+
+
 async def test_a_base_exception_raised_while_the_consumer_holds_an_outcome_reaches_it() -> None:
     # The consumer works on outcome 1 while item 0's send raises, then leaves the loop: before, the
     # close of the stream dropped the exception.
