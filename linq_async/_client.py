@@ -756,9 +756,11 @@ class AsyncLinqClient:
     async def warm_up(self) -> None:
         """Pay the first request's one-off costs now, for a start-up hook; nothing is sent.
 
-        Imports aiohttp and tenacity, makes this client's session on the running loop, and
+        Imports aiohttp, tenacity and cattrs, makes this client's session on the running loop, and
         builds the parsers of every model (what the first request of each kind would otherwise
-        pay, about 100-200 ms in all). Raises ``LinqError`` if the client is closed.
+        pay, about 100-200 ms in all; a model of plain fields builds its cattrs reading, needed only
+        for an answer that does not fit it, when first needed). Raises ``LinqError`` if the client
+        is closed.
         """
         self._conn.get_transport()
         preload()

@@ -70,8 +70,11 @@ def _thin_request() -> object:
 
     Awaiting ``_request`` itself then skips the context manager and its ``__aenter__``/``__aexit__``
     coroutines: two objects fewer that live as long as the request, for the garbage collector to walk,
-    and four allocations. Checked by what the method names, so another aiohttp, or a class that
-    overrides or patches ``request`` (tracing, a test double), goes through ``request()`` as ever.
+    and four allocations. Checked by what the method names, so another aiohttp goes through
+    ``request()`` as ever; so does a session whose ``request`` is overridden or patched (on its class
+    or on itself: tracing, a test double), checked on every request. Decided once, when this module
+    is first imported (on the first request): a ``request`` patched at that moment keeps the
+    context manager for the life of the process.
     """
     request = aiohttp.ClientSession.request
     code = getattr(request, "__code__", None)
@@ -368,9 +371,12 @@ class Transport:
         status = 0
         try:
             session = self._session
-            # The stock request() only wraps _request in a context manager (see _THIN_REQUEST).
-            opened = session._request if type(session).request is _THIN_REQUEST else session.request
-            response = await opened(
+            # The stock request() only wraps _request in a context manager (see _THIN_REQUEST): its
+            # coroutine is awaited as it is. Any other request() (a tracing wrapper, a test double,
+            # patched on the class or on the session) is used as aiohttp documents it, entered and
+            # exited as a context manager.
+            thin = type(session).request is _THIN_REQUEST and "request" not in session.__dict__
+            opened: Any = (session._request if thin else session.request)(
                 method,
                 target,
                 data=data,
@@ -379,6 +385,9 @@ class Transport:
                 raise_for_status=False,
                 timeout=self._timeout(total_timeout, connect_timeout),
             )
+            manager = None if thin else opened
+            response: aiohttp.ClientResponse = await (opened if manager is None else type(manager).__aenter__(manager))
+            raised: BaseException | None = None
             try:
                 status = response.status
                 length = response.content_length
@@ -391,10 +400,19 @@ class Transport:
                         status, response.headers, data, reason=response.reason, method=method, url=url
                     )
                 answer = RawResponse(status, response.headers, data, response.reason)
+            except BaseException as exc:
+                raised = exc
+                raise
             finally:
-                # What leaving ``async with`` does: the connection back to the pool, the writer done.
-                response.release()
-                await response.wait_for_close()
+                if manager is None:
+                    # What leaving ``async with`` does: the connection back to the pool, the writer done.
+                    response.release()
+                    await response.wait_for_close()
+                elif raised is None:
+                    await type(manager).__aexit__(manager, None, None, None)
+                else:
+                    await type(manager).__aexit__(manager, type(raised), raised, raised.__traceback__)
+                raised = None  # (no cycle through this frame's traceback)
         except APIError as exc:
             failure: APIError = exc  # an error status, or (with a 2xx status) an answer over the limit
         except RuntimeError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from linq_async import (
     Timeout,
     UnreadableResponseError,
     ValidationError,
+    _http,  # here, before any test patches ClientSession.request (see _http._thin_request)
 )
 
 from .helpers import ADD_OK, CHAT, KEY, REMOVE_OK, TRACE, ScriptedAPI, Sleeps, envelope
@@ -165,8 +167,6 @@ async def test_stock_aiohttp_is_awaited_without_its_context_manager(
 
 
 def test_the_context_manager_is_skipped_only_where_request_is_the_thin_wrapper(monkeypatch: pytest.MonkeyPatch) -> None:
-    from linq_async import _http
-
     assert _http._thin_request() is aiohttp.ClientSession.request  # this aiohttp's request() is the wrapper
 
     def reworked(self: aiohttp.ClientSession, method: str, url: Any, **kwargs: Any) -> Any:
@@ -193,6 +193,51 @@ async def test_a_patched_session_request_is_still_used(api: ScriptedAPI, monkeyp
         with pytest.raises(NotFoundError):
             await client.chats.participants.remove(CHAT, handle="+14155550100")
     assert calls == ["POST", "DELETE"]
+
+
+async def test_a_request_that_is_only_a_context_manager_is_entered_and_exited(
+    api: ScriptedAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A wrapper (or mock) of request() may return a context manager that cannot be awaited: it is
+    # used as aiohttp documents request(), with ``async with``, and exited with the error it saw.
+    seen: list[object] = []
+    stock = aiohttp.ClientSession.request
+
+    @contextlib.asynccontextmanager
+    async def spanned(self: aiohttp.ClientSession, method: str, url: Any, **kwargs: Any) -> Any:
+        seen.append("enter")
+        try:
+            async with stock(self, method, url, **kwargs) as response:
+                yield response
+        except BaseException as exc:
+            seen.append(type(exc).__name__)
+            raise
+        seen.append("exit")
+
+    monkeypatch.setattr(aiohttp.ClientSession, "request", spanned)
+    async with AsyncLinqClient(KEY, base_url=api.base_url, max_retries=0) as client:
+        await client.chats.participants.add(CHAT, handle="+14155550100")
+        api.reply(404, envelope(404, 2001))
+        with pytest.raises(NotFoundError):
+            await client.chats.participants.add(CHAT, handle="+14155550100")
+    assert seen == ["enter", "exit", "enter", "NotFoundError"]
+
+
+@pytest.mark.filterwarnings("ignore:Setting custom ClientSession:DeprecationWarning")
+async def test_a_request_patched_on_your_own_session_is_used(api: ScriptedAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _http._THIN_REQUEST is aiohttp.ClientSession.request  # the class's request() is the stock one
+    calls: list[str] = []
+    async with aiohttp.ClientSession() as session:
+        stock = session.request
+
+        def traced(method: str, url: Any, **kwargs: Any) -> Any:
+            calls.append(method)
+            return stock(method, url, **kwargs)
+
+        monkeypatch.setattr(session, "request", traced)
+        async with AsyncLinqClient(KEY, base_url=api.base_url, session=session) as client:
+            await client.chats.participants.add(CHAT, handle="+14155550100")
+    assert calls == ["POST"]
 
 
 async def test_an_answer_left_unread_gives_its_connection_back() -> None:
