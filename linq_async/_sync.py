@@ -111,6 +111,18 @@ def _interrupted(cancelled: BaseException | None) -> KeyboardInterrupt:
     return interruption
 
 
+def _pass_partial_result(task: asyncio.Future[Any], exc: BaseException) -> None:
+    """Give ``exc`` the ``batch_result`` of the exception ``task`` ended with, if it has one and ``exc`` none."""
+    if not task.done() or hasattr(exc, "batch_result"):
+        return
+    try:
+        task.result()
+    except BaseException as ended:  # noqa: BLE001 - only read for its partial result
+        partial = getattr(ended, "batch_result", None)
+        if partial is not None:
+            exc.batch_result = partial  # type: ignore[attr-defined]
+
+
 # Loops owned by calling threads --------------------------------------------------------------
 
 
@@ -166,15 +178,17 @@ class _ThreadLoop:
                 if self.closed:
                     raise LinqError("the SyncLinqClient was closed while this call was in flight") from None
                 raise
-            except BaseException:
-                # KeyboardInterrupt from a handler of the caller's, SystemExit: stop the call on its
-                # loop before handing the exception on, so nothing more is sent for it.
+            except BaseException as exc:
+                # KeyboardInterrupt from a handler of the caller's (or a second Ctrl-C), SystemExit:
+                # stop the call on its loop before handing the exception on, so nothing more is sent
+                # for it; a batch that stopped meanwhile hands its partial result on with it.
                 if not task.done():
                     task.cancel()
                     try:
                         loop.run_until_complete(asyncio.wait([task], timeout=_UNWIND_WAIT))
                     except BaseException:  # noqa: BLE001, S110 - already unwinding; never mask the original
                         pass
+                _pass_partial_result(task, exc)
                 raise
             finally:
                 self.task = None

@@ -875,6 +875,60 @@ def test_ctrl_c_stops_a_sync_batch_and_keeps_its_partial_result(threaded_api: Sc
     assert "Task was destroyed" not in stderr and "Unclosed" not in stderr, stderr
 
 
+TWO_SIGINTS_CHILD = """
+import asyncio, os, signal, threading, time
+import linq_async.resources.participants as participants
+from linq_async import BatchResult, SyncLinqClient
+
+waiting = threading.Event()
+
+async def add(self, chat_id, *, handle, **options):  # no server: items 0 and 1 succeed, the rest wait
+    if handle[-1] in "01":
+        return "added"
+    waiting.set()
+    try:
+        await asyncio.sleep(10)
+    except asyncio.CancelledError:
+        await asyncio.sleep(0.3)  # a cleanup, during which the second Ctrl-C comes
+        raise
+
+participants.Participants.add = add
+items = [(f"5d0bfb4a-9e59-4a6a-8e5b-1c1f3f6c2d{i:02d}", f"+1415555010{i}") for i in range(6)]
+client = SyncLinqClient("%(key)s", base_url="http://127.0.0.1:9/api/partner")
+
+def interrupt():
+    waiting.wait()
+    time.sleep(0.05)
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(0.05)
+    os.kill(os.getpid(), signal.SIGINT)
+
+threading.Thread(target=interrupt, daemon=True).start()
+try:
+    client.chats.participants.add_many(items, concurrency=3)
+except KeyboardInterrupt as exc:
+    partial = BatchResult.from_exception(exc)
+    print("partial", None if partial is None else [o.ok for o in partial.outcomes], flush=True)
+client.close()
+"""
+
+
+@pytest.mark.slow
+def test_a_second_ctrl_c_while_a_sync_batch_stops_keeps_its_partial_result() -> None:
+    # The second Ctrl-C raises at once in the calling thread; the batch still ends its stop on the
+    # thread's loop meanwhile, and its partial result travels with the KeyboardInterrupt.
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", TWO_SIGINTS_CHILD % {"key": KEY}],
+        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == "partial [True, True, False, False, False, False]", done.stdout + done.stderr
+    assert "Task was destroyed" not in done.stderr, done.stderr
+
+
 # participants.add / participants.remove on both clients, against the fake ----------------------
 
 
