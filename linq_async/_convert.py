@@ -323,26 +323,36 @@ _converter: cattrs.Converter | None = None
 _unions: list[tuple[Any, str, Mapping[str, type[Model]], type[Model]]] = []
 
 
-def get_converter() -> cattrs.Converter:
-    """The one converter, built (and cattrs imported) on first use."""
-    global _converter
-    if _converter is None:
-        import cattrs
+_BUILDING = threading.RLock()  # threads of the sync client may all make their first request at once
 
-        converter = cattrs.Converter(detailed_validation=True)
-        converter.register_structure_hook_factory(_is_model, lambda cls: _structure_factory(cls, converter))
-        converter.register_unstructure_hook_factory(_is_model, lambda cls: _unstructure_factory(cls, converter))
-        converter.register_structure_hook(_dt.datetime, _structure_datetime)
-        converter.register_unstructure_hook(_dt.datetime, lambda value: None if value is None else value.isoformat())
-        converter.register_structure_hook(str, _structure_str)
-        converter.register_structure_hook(bool, _structure_bool)
-        converter.register_structure_hook(int, _structure_int)
-        converter.register_structure_hook(float, _structure_float)
-        converter.register_structure_hook(Any, _structure_any)
-        for union in _unions:
-            _register_union(converter, *union)
-        _converter = converter
-    return _converter
+
+def get_converter() -> cattrs.Converter:
+    """The one converter, built (and cattrs imported) on first use, once."""
+    converter = _converter
+    if converter is None:
+        with _BUILDING:
+            converter = _converter if _converter is not None else _build_converter()
+    return converter
+
+
+def _build_converter() -> cattrs.Converter:
+    global _converter
+    import cattrs
+
+    converter = cattrs.Converter(detailed_validation=True)
+    converter.register_structure_hook_factory(_is_model, lambda cls: _structure_factory(cls, converter))
+    converter.register_unstructure_hook_factory(_is_model, lambda cls: _unstructure_factory(cls, converter))
+    converter.register_structure_hook(_dt.datetime, _structure_datetime)
+    converter.register_unstructure_hook(_dt.datetime, lambda value: None if value is None else value.isoformat())
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(bool, _structure_bool)
+    converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(float, _structure_float)
+    converter.register_structure_hook(Any, _structure_any)
+    for union in _unions:
+        _register_union(converter, *union)
+    _converter = converter
+    return converter
 
 
 def register_tagged_union(union: Any, tag: str, classes: Mapping[str, type[Model]], fallback: type[Model]) -> None:
@@ -352,9 +362,10 @@ def register_tagged_union(union: Any, tag: str, classes: Mapping[str, type[Model
     when turned into a dict; a class that takes several values (or the fallback) keeps it in a
     field of that name.
     """
-    _unions.append((union, tag, classes, fallback))
-    if _converter is not None:
-        _register_union(_converter, union, tag, classes, fallback)
+    with _BUILDING:  # not between the converter's reading of _unions and its publication
+        _unions.append((union, tag, classes, fallback))
+        if _converter is not None:
+            _register_union(_converter, union, tag, classes, fallback)
 
 
 def _register_union(
@@ -401,6 +412,9 @@ def structure(data: object, cls: type[T]) -> T:
             reasons = "; ".join(cattrs.transform_error(exc, path=getattr(cls, "__name__", "$")))
         elif isinstance(exc, (TypeError, ValueError, LookupError, ArithmeticError)):
             reasons = str(exc)  # ArithmeticError: OverflowError and the like, from a hook
+        elif isinstance(exc, AttributeError) and not isinstance(data, Mapping):
+            # cattrs' mapping hooks call .items(): a list or a string where a JSON object belongs.
+            reasons = f"expected a JSON object, got {type(data).__name__}"
         else:
             raise
         raise ValueError(reasons) from None

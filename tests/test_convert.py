@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -129,6 +129,60 @@ def test_anything_else_becomes_the_default_named_and_kept(field: str, value: Any
     assert getattr(sample, field) == default
     assert [problem.split(":")[0] for problem in sample.invalid_fields] == [field]
     assert sample.extra == {field: value}
+
+
+@attrs.frozen(kw_only=True)
+class WithMapping(Model):
+    name: str
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@pytest.mark.parametrize("value", [[1, 2], "text", 3])
+def test_a_non_object_where_a_mapping_belongs_becomes_the_default_named_and_kept(value: Any) -> None:
+    # Before, cattrs' mapping hook raised AttributeError ("'list' object has no attribute 'items'")
+    # out of the lenient reading: a 2xx answer turned into an exception.
+    with pytest.raises(ValueError, match="expected a JSON object, got"):
+        structure(value, Mapping[str, str])
+    read = structure_lenient({"name": "a", "headers": value}, WithMapping)
+    assert read.name == "a" and read.headers == {}
+    assert read.invalid_fields == (f"headers: expected a JSON object, got {type(value).__name__}",)
+    assert read.extra == {"headers": value}
+
+
+def test_threads_making_their_first_request_at_once_build_one_converter() -> None:
+    import subprocess
+    import sys
+
+    code = """if True:
+        import threading, time
+        import cattrs
+        from linq_async import _convert
+
+        built = []
+
+        class Slow(cattrs.Converter):
+            def __init__(self, *args, **kwargs):
+                built.append(1)
+                time.sleep(0.05)  # the window in which other threads arrive
+                super().__init__(*args, **kwargs)
+
+        cattrs.Converter = Slow
+        start = threading.Barrier(8)
+        seen = set()
+
+        def first() -> None:
+            start.wait()
+            seen.add(id(_convert.get_converter()))
+
+        threads = [threading.Thread(target=first) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        print(len(built), len(seen))
+        """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["1", "1"], done.stdout + done.stderr
 
 
 def test_list_items_are_read_one_by_one_and_the_raw_list_is_kept() -> None:
