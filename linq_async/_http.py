@@ -375,7 +375,7 @@ class Transport:
             # coroutine is awaited as it is. Any other request() (a tracing wrapper, a test double,
             # patched on the class or on the session) is used as aiohttp documents it, entered and
             # exited as a context manager.
-            thin = type(session).request is _THIN_REQUEST and "request" not in session.__dict__
+            thin = type(session).request is _THIN_REQUEST and "request" not in getattr(session, "__dict__", ())
             opened: Any = (session._request if thin else session.request)(
                 method,
                 target,
