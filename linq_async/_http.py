@@ -385,8 +385,7 @@ class Transport:
                 raise_for_status=False,
                 timeout=self._timeout(total_timeout, connect_timeout),
             )
-            manager = None if thin else opened
-            response: aiohttp.ClientResponse = await (opened if manager is None else type(manager).__aenter__(manager))
+            response: aiohttp.ClientResponse = await (opened if thin else type(opened).__aenter__(opened))
             raised: BaseException | None = None
             try:
                 status = response.status
@@ -404,14 +403,14 @@ class Transport:
                 raised = exc
                 raise
             finally:
-                if manager is None:
+                if thin:
                     # What leaving ``async with`` does: the connection back to the pool, the writer done.
                     response.release()
                     await response.wait_for_close()
                 elif raised is None:
-                    await type(manager).__aexit__(manager, None, None, None)
+                    await type(opened).__aexit__(opened, None, None, None)
                 else:
-                    await type(manager).__aexit__(manager, type(raised), raised, raised.__traceback__)
+                    await type(opened).__aexit__(opened, type(raised), raised, raised.__traceback__)
                 raised = None  # (no cycle through this frame's traceback)
         except APIError as exc:
             failure: APIError = exc  # an error status, or (with a 2xx status) an answer over the limit

@@ -103,24 +103,27 @@ def _closed_error() -> LinqError:
     return LinqError("this SyncLinqClient is closed; create a new one")
 
 
+def _carry_partial(source: BaseException | None, exc: BaseException) -> None:
+    """Give ``exc`` the partial result (``batch_result``) of a stopped batch's ``source``, if it has one."""
+    partial = getattr(source, "batch_result", None)
+    if partial is not None:
+        exc.batch_result = partial  # type: ignore[attr-defined]
+
+
 def _interrupted(cancelled: BaseException | None) -> KeyboardInterrupt:
     interruption = KeyboardInterrupt()
-    partial = getattr(cancelled, "batch_result", None)
-    if partial is not None:
-        interruption.batch_result = partial  # type: ignore[attr-defined]
+    _carry_partial(cancelled, interruption)
     return interruption
 
 
 def _pass_partial_result(task: asyncio.Future[Any], exc: BaseException) -> None:
-    """Give ``exc`` the ``batch_result`` of the exception ``task`` ended with, if it has one and ``exc`` none."""
+    """Give ``exc`` the partial result of the exception ``task`` ended with, if it has one and ``exc`` none."""
     if not task.done() or hasattr(exc, "batch_result"):
         return
     try:
         task.result()
     except BaseException as ended:  # noqa: BLE001 - only read for its partial result
-        partial = getattr(ended, "batch_result", None)
-        if partial is not None:
-            exc.batch_result = partial  # type: ignore[attr-defined]
+        _carry_partial(ended, exc)
 
 
 # Loops owned by calling threads --------------------------------------------------------------
@@ -509,9 +512,7 @@ class _LoopThread:
                 try:
                     call.lock.acquire(timeout=_UNWIND_WAIT)
                 finally:
-                    partial = getattr(call.cancelled_error, "batch_result", None)
-                    if partial is not None:
-                        interruption.batch_result = partial  # type: ignore[attr-defined]
+                    _carry_partial(call.cancelled_error, interruption)
             raise
         result: T = call.outcome()
         return result
