@@ -27,6 +27,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 ASYNC_CLIENTS = ["aiohttp", "linq_async", "linq_async.add_many", "linq (official async)"]
+# These run as long-lived processes side by side, one round each in turn, so that every round of
+# linq_async has a round of bare aiohttp next to it in time (see paired_rounds).
+PAIRED_CLIENTS = ["aiohttp", "linq_async", "linq_async.add_many"]
 SYNC_CLIENTS = ["linq (official sync)", "linq_async.SyncLinqClient"]
 # Async clients at each of these; add_many at those up to 20 (its target range); sync clients (one
 # thread per unit of concurrency) up to 50.
@@ -66,6 +69,84 @@ def worker(*args: object) -> dict[str, Any]:
         raise RuntimeError(f"worker {args} failed:\n{out.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(out.stdout)
     return result
+
+
+class Served:
+    """A worker process kept open (``worker.py serve``) that runs one round when asked."""
+
+    def __init__(self, client: str, port: int, concurrency: int, requests: int) -> None:
+        self.client = client
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE / "worker.py"), "serve", client, str(port), str(concurrency), str(requests)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def line(self) -> str:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"worker {self.client} ended early (exit {self.process.wait()})")
+        return line.strip()
+
+    def ready(self) -> None:
+        if self.line() != "ready":
+            raise RuntimeError(f"worker {self.client} did not warm up")
+
+    def round(self, number: int) -> dict[str, float]:
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{number}\n")
+        self.process.stdin.flush()
+        figures: dict[str, float] = json.loads(self.line())
+        return figures
+
+    def close(self) -> float:
+        """End the worker; its peak RSS in MB."""
+        assert self.process.stdin is not None
+        self.process.stdin.write("\n")
+        self.process.stdin.flush()
+        peak = float(json.loads(self.line())["peak_rss_kb"]) / 1024
+        if self.process.wait() != 0:
+            raise RuntimeError(f"worker {self.client} failed")
+        return peak
+
+
+def paired_rounds(
+    clients: list[str], port: int, concurrency: int, requests: int, trials: int, rounds: int
+) -> tuple[dict[str, list[dict[str, float]]], dict[str, float]]:
+    """Run the clients' rounds in turn, each client in its own long-lived process.
+
+    Each trial starts fresh processes, waits until all have warmed up (one at a time, so no warm-up
+    overlaps a measured round), then runs ``rounds`` sets of one round per client, rotating the
+    order from set to set so no client always follows the same one. Round k of every client in a
+    trial is in set k, seconds apart, which is what the paired ratios compare.
+    """
+    measured: dict[str, list[dict[str, float]]] = {client: [] for client in clients}
+    peak = dict.fromkeys(clients, 0.0)
+    for _ in range(trials):
+        served = []
+        try:
+            for client in clients:
+                served.append(Served(client, port, concurrency, requests))
+                served[-1].ready()
+            for number in range(rounds):
+                shift = number % len(served)
+                for worker_ in served[shift:] + served[:shift]:
+                    measured[worker_.client].append(worker_.round(number))
+            for worker_ in served:
+                peak[worker_.client] = max(peak[worker_.client], worker_.close())
+        finally:
+            for worker_ in served:
+                if worker_.process.poll() is None:
+                    worker_.process.kill()
+                    worker_.process.wait()
+    return measured, peak
+
+
+def quartiles(values: list[float]) -> tuple[float, float, float]:
+    low, middle, high = statistics.quantiles(values, n=4, method="inclusive")
+    return low, middle, high
 
 
 def import_time(module: str, runs: int) -> float:
@@ -151,6 +232,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="requests per round (default 2000)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per process (default 3)")
+    parser.add_argument(
+        "--paired-rounds",
+        type=int,
+        default=12,
+        help="rounds per process for bare aiohttp, linq_async and add_many, run in turn (default 12)",
+    )
     parser.add_argument("--trials", type=int, default=5, help="fresh processes per client and concurrency (default 5)")
     parser.add_argument("--stream", type=int, default=1_000_000, help="pairs for the iter_add memory run")
     parser.add_argument("--write", type=Path, help="write the results as Markdown to this file")
@@ -169,13 +256,16 @@ def main() -> int:
     rows: dict[tuple[str, int], dict[str, float]] = {}
     try:
         for concurrency in CONCURRENCY:
-            # Trials interleave the clients, so that a slow spell of the machine hits them all alike.
-            rounds: dict[str, list[dict[str, float]]] = {
-                client: [] for client in ASYNC_CLIENTS + SYNC_CLIENTS if runs(client, concurrency)
-            }
-            peak: dict[str, float] = dict.fromkeys(rounds, 0.0)
+            paired = [client for client in PAIRED_CLIENTS if runs(client, concurrency)]
+            rounds, peak = paired_rounds(paired, port, concurrency, args.requests, args.trials, args.paired_rounds)
+            # The other clients' trials interleave, so that a slow spell of the machine hits them all alike.
+            others = [
+                client for client in ASYNC_CLIENTS + SYNC_CLIENTS if client not in paired and runs(client, concurrency)
+            ]
+            for client in others:
+                rounds[client], peak[client] = [], 0.0
             for _ in range(args.trials):
-                for client in rounds:
+                for client in others:
                     result = worker(client, port, concurrency, args.requests, args.rounds)
                     rounds[client] += result["rounds"]
                     peak[client] = max(peak[client], result["peak_rss_kb"] / 1024)
@@ -190,10 +280,15 @@ def main() -> int:
                     "wall_us": statistics.median(r["wall"] for r in measured) / args.requests * 1e6,
                     "rss_mb": peak[client],
                 }
+                if client in paired:
+                    # Each round against the bare aiohttp round of the same set, seconds apart.
+                    ratios = [r["cpu"] / b["cpu"] for r, b in zip(measured, rounds["aiohttp"], strict=True)]
+                    row["paired_q1"], row["paired"], row["paired_q3"] = quartiles(ratios)
                 rows[(client, concurrency)] = row
+                paired_text = f"  paired vs bare {row['paired']:.3f}" if "paired" in row else ""
                 print(
                     f"{client:28} c={concurrency:<3} cpu/req {row['cpu_us']:7.1f} us  "
-                    f"{row['rps']:7.0f} req/s  peak RSS {row['rss_mb']:5.1f} MB",
+                    f"{row['rps']:7.0f} req/s  peak RSS {row['rss_mb']:5.1f} MB{paired_text}",
                     flush=True,
                 )
         stream = worker("stream", port, 50, args.stream)
@@ -221,6 +316,12 @@ def main() -> int:
     return 0
 
 
+def paired_cell(row: dict[str, float]) -> str:
+    if "paired" not in row:
+        return "-"
+    return f"{row['paired']:.2f}x ({row['paired_q1']:.2f}-{row['paired_q3']:.2f})"
+
+
 def spread(row: dict[str, float]) -> str:
     return f"{row['cpu_min']:.0f}-{row['cpu_max']:.0f}"
 
@@ -235,8 +336,9 @@ def render(
     def cpu(client: str, c: int) -> float:
         return rows[(client, c)]["cpu_us"]
 
-    vs_bare = {c: cpu("linq_async", c) / cpu("aiohttp", c) for c in CONCURRENCY}
-    batch_vs_bare = {c: cpu("linq_async.add_many", c) / cpu("aiohttp", c) for c in BATCH_CONCURRENCY}
+    # The goal's figures: medians of the per-round ratios to the bare aiohttp round beside each.
+    vs_bare = {c: rows[("linq_async", c)]["paired"] for c in CONCURRENCY}
+    batch_vs_bare = {c: rows[("linq_async.add_many", c)]["paired"] for c in BATCH_CONCURRENCY}
     official_x = cpu("linq (official async)", 50) / cpu("linq_async", 50)
     # Wall time per call: the sync goal is speed as the caller sees it.
     sync_speed = {
@@ -261,6 +363,7 @@ def render(
         + ", ".join(f"{vs_bare[c]:.2f}x" for c in CONCURRENCY)
         + " the CPU of a bare aiohttp loop per request at concurrency "
         + ", ".join(map(str, CONCURRENCY))
+        + " (medians of paired rounds, below)"
         + f", and {official_x:.1f} times less than the official async client at 50.",
         "- `add_many` costs "
         + ", ".join(f"{batch_vs_bare[c]:.2f}x" for c in BATCH_CONCURRENCY)
@@ -274,19 +377,28 @@ def render(
         f"- Streaming {args.stream:,} pairs through `iter_add`, resident memory grows by {rss_growth:.1f} MB from the "
         "first checkpoint to the last.",
         "",
-        f"Method: one raw-asyncio Linq stand-in on loopback in its own process; every client sends the same "
-        f"participant additions (spread over 500 chats) at each concurrency, in {args.trials} fresh processes "
-        f"interleaved with the other clients', each running {args.rounds} rounds of {args.requests} requests after "
-        "a warm-up; medians over all rounds, and the lowest and highest round (the spread). CPU is the client "
-        "process's CPU time (all threads) per request. Async clients run `asyncio.gather` under a semaphore "
-        "(`add_many` runs the batch engine: `concurrency` workers, and it keeps every outcome); sync clients "
-        "run sequentially at concurrency 1 and from a thread pool above.",
+        "Method: one raw-asyncio Linq stand-in on loopback in its own process; every client sends the same "
+        "participant additions (spread over 500 chats) at each concurrency, in rounds of "
+        f"{args.requests} requests after a warm-up, each client in fresh processes of its own. CPU is the client "
+        "process's CPU time (all threads) per request: the median over all rounds, and the lowest and highest "
+        "round (the spread). Async clients run `asyncio.gather` under a semaphore (`add_many` runs the batch "
+        "engine: `concurrency` workers, and it keeps every outcome); sync clients run sequentially at "
+        "concurrency 1 and from a thread pool above.",
+        "",
+        f"- **Paired rounds** (bare aiohttp, `linq_async`, `add_many`): {args.trials} trials, each starting one "
+        f"fresh process per client; once all have warmed up, they run {args.paired_rounds} rounds each in turn "
+        "(the order rotates from one set of rounds to the next), so each round of `linq_async` has a round of "
+        "bare aiohttp seconds away. *paired vs bare* is the median of those per-round ratios, with their "
+        "quartiles: on a shared machine whose speed drifts by tens of percent over a minute, it is the figure "
+        "that drift moves least. *vs bare aiohttp* divides the two medians.",
+        f"- **The other clients**: {args.trials} fresh processes each, interleaved with one another, each running "
+        f"{args.rounds} rounds.",
         "",
         "## Async clients",
         "",
-        "| client | concurrency | CPU per request | spread (µs) | vs bare aiohttp | vs official async | "
-        "requests/s | peak RSS |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| client | concurrency | CPU per request | spread (µs) | vs bare aiohttp | paired vs bare (quartiles) | "
+        "vs official async | requests/s | peak RSS |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for client in ASYNC_CLIENTS:
         for c in CONCURRENCY:
@@ -296,7 +408,7 @@ def render(
             bare, official = cpu("aiohttp", c), cpu("linq (official async)", c)
             lines.append(
                 f"| {client} | {c} | {row['cpu_us']:.0f} µs | {spread(row)} | {ratio(row['cpu_us'], bare)} | "
-                f"{ratio(row['cpu_us'], official)} | {row['rps']:.0f} | {row['rss_mb']:.0f} MB |"
+                f"{paired_cell(row)} | {ratio(row['cpu_us'], official)} | {row['rps']:.0f} | {row['rss_mb']:.0f} MB |"
             )
     lines += [
         "",

@@ -3,6 +3,11 @@
 ``python worker.py CLIENT PORT CONCURRENCY REQUESTS ROUNDS`` sends the same participant additions
 (spread over 500 chats, so per-chat ordering never serialises them) through one client and reports,
 per round, the CPU time of this process (all threads) and the wall time, then the peak RSS.
+``python worker.py serve CLIENT PORT CONCURRENCY REQUESTS`` keeps one client open instead: it
+warms up, prints ``ready``, then runs one round per round number read from stdin and prints that
+round's figures as one JSON line; an empty line ends it with the peak RSS. The bench uses it to
+alternate clients round by round, so that each round of one client has a round of the other next
+to it in time.
 ``python worker.py stream PORT CONCURRENCY TOTAL`` streams ``iter_add`` over a generator of TOTAL
 pairs and reports the resident memory at checkpoints.
 """
@@ -56,18 +61,48 @@ def run_threads(send: Callable[[str, str], Any], items: list[tuple[str, str]], c
         list(pool.map(lambda item: send(*item), items))
 
 
-def measure(run_round: Callable[[list[tuple[str, str]]], None], requests: int, rounds: int) -> list[dict[str, float]]:
+class Schedule:
+    """Which rounds to run, and where their figures go.
+
+    ``Schedule(n)`` runs rounds 0..n-1 and keeps the figures; ``Schedule(None)`` (serve mode)
+    announces ``ready`` after the warm-up and takes round numbers from stdin, printing each round's
+    figures as soon as it ends.
+    """
+
+    def __init__(self, rounds: int | None) -> None:
+        self.served = rounds is None
+        self.planned = range(rounds or 0)
+        self.results: list[dict[str, float]] = []
+
+    def __iter__(self) -> Iterator[int]:
+        if not self.served:
+            yield from self.planned
+            return
+        print("ready", flush=True)
+        while line := sys.stdin.readline().strip():
+            yield int(line)
+
+    def done(self, cpu: float, wall: float) -> None:
+        result = {"cpu": cpu, "wall": wall}
+        if self.served:
+            print(json.dumps(result), flush=True)
+        else:
+            self.results.append(result)
+
+
+def measure(
+    run_round: Callable[[list[tuple[str, str]]], None], requests: int, rounds: Schedule
+) -> list[dict[str, float]]:
     run_round(pairs(0, WARMUP))
-    results = []
-    for r in range(rounds):
+    for r in rounds:
         items = pairs(WARMUP + r * requests, requests)
         cpu, wall = time.process_time(), time.perf_counter()
         run_round(items)
-        results.append({"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall})
-    return results
+        rounds.done(time.process_time() - cpu, time.perf_counter() - wall)
+    return rounds.results
 
 
-def bare_aiohttp(base: str, concurrency: int, requests: int, rounds: int) -> list[dict[str, float]]:
+def bare_aiohttp(base: str, concurrency: int, requests: int, rounds: Schedule) -> list[dict[str, float]]:
     import aiohttp
 
     headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json", "Accept": "application/json"}
@@ -89,19 +124,19 @@ def bare_aiohttp(base: str, concurrency: int, requests: int, rounds: int) -> lis
 
 
 async def measure_async(
-    run_round: Callable[[list[tuple[str, str]]], Any], requests: int, rounds: int
+    run_round: Callable[[list[tuple[str, str]]], Any], requests: int, rounds: Schedule
 ) -> list[dict[str, float]]:
     await run_round(pairs(0, WARMUP))
-    results = []
-    for r in range(rounds):
+    # Between served rounds the loop blocks on stdin: nothing else runs in this process meanwhile.
+    for r in rounds:
         items = pairs(WARMUP + r * requests, requests)
         cpu, wall = time.process_time(), time.perf_counter()
         await run_round(items)
-        results.append({"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall})
-    return results
+        rounds.done(time.process_time() - cpu, time.perf_counter() - wall)
+    return rounds.results
 
 
-def linq_async_gather(base: str, concurrency: int, requests: int, rounds: int) -> list[dict[str, float]]:
+def linq_async_gather(base: str, concurrency: int, requests: int, rounds: Schedule) -> list[dict[str, float]]:
     from linq_async import AsyncLinqClient
 
     async def main() -> list[dict[str, float]]:
@@ -116,7 +151,7 @@ def linq_async_gather(base: str, concurrency: int, requests: int, rounds: int) -
     return asyncio.run(main())
 
 
-def linq_async_add_many(base: str, concurrency: int, requests: int, rounds: int) -> list[dict[str, float]]:
+def linq_async_add_many(base: str, concurrency: int, requests: int, rounds: Schedule) -> list[dict[str, float]]:
     from linq_async import AsyncLinqClient
 
     async def main() -> list[dict[str, float]]:
@@ -132,7 +167,7 @@ def linq_async_add_many(base: str, concurrency: int, requests: int, rounds: int)
     return asyncio.run(main())
 
 
-def official_async(base: str, concurrency: int, requests: int, rounds: int) -> list[dict[str, float]]:
+def official_async(base: str, concurrency: int, requests: int, rounds: Schedule) -> list[dict[str, float]]:
     from linq import AsyncLinqAPIV3
 
     async def main() -> list[dict[str, float]]:
@@ -146,7 +181,7 @@ def official_async(base: str, concurrency: int, requests: int, rounds: int) -> l
     return asyncio.run(main())
 
 
-def official_sync(base: str, concurrency: int, requests: int, rounds: int) -> list[dict[str, float]]:
+def official_sync(base: str, concurrency: int, requests: int, rounds: Schedule) -> list[dict[str, float]]:
     from linq import LinqAPIV3
 
     with LinqAPIV3(api_key=KEY, base_url=base) as client:
@@ -157,7 +192,7 @@ def official_sync(base: str, concurrency: int, requests: int, rounds: int) -> li
         return measure(lambda items: run_threads(send, items, concurrency), requests, rounds)
 
 
-def linq_async_sync(base: str, concurrency: int, requests: int, rounds: int) -> list[dict[str, float]]:
+def linq_async_sync(base: str, concurrency: int, requests: int, rounds: Schedule) -> list[dict[str, float]]:
     from linq_async import SyncLinqClient
 
     with SyncLinqClient(KEY, base_url=base) as client:
@@ -169,7 +204,7 @@ def linq_async_sync(base: str, concurrency: int, requests: int, rounds: int) -> 
         return measure(lambda items: run_threads(send, items, concurrency), requests, rounds)
 
 
-SCENARIOS: dict[str, Callable[[str, int, int, int], list[dict[str, float]]]] = {
+SCENARIOS: dict[str, Callable[[str, int, int, Schedule], list[dict[str, float]]]] = {
     "aiohttp": bare_aiohttp,
     "linq_async": linq_async_gather,
     "linq_async.add_many": linq_async_add_many,
@@ -207,10 +242,15 @@ def stream(base: str, concurrency: int, total: int) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    kind, port = sys.argv[1], int(sys.argv[2])
-    base_url = f"http://127.0.0.1:{port}/api/partner"
+    kind = sys.argv[1]
+    if kind == "serve":
+        client, port, concurrency, requests = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+        SCENARIOS[client](f"http://127.0.0.1:{port}/api/partner", concurrency, requests, Schedule(None))
+        print(json.dumps({"peak_rss_kb": peak_rss_kb()}))
+        sys.exit(0)
+    base_url = f"http://127.0.0.1:{int(sys.argv[2])}/api/partner"
     if kind == "stream":
         print(json.dumps(stream(base_url, int(sys.argv[3]), int(sys.argv[4]))))
     else:
-        figures = SCENARIOS[kind](base_url, int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+        figures = SCENARIOS[kind](base_url, int(sys.argv[3]), int(sys.argv[4]), Schedule(int(sys.argv[5])))
         print(json.dumps({"rounds": figures, "peak_rss_kb": peak_rss_kb()}))
