@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import ssl
+import threading
 import time
 import urllib.parse
 import weakref
@@ -303,8 +304,8 @@ class _Connection:
             # targets, where the proxy would see the key.
             proxy = env_proxy(self.base_url)
         context = self.ssl_context
-        if context is None and (os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR")):
-            context = ssl.create_default_context()  # reads them now, whenever aiohttp was imported
+        if context is None:
+            context = _env_ssl_context()
         return Transport(
             session=self.session,
             max_connections=self.max_connections,
@@ -1384,6 +1385,29 @@ def _ssl_context(ca_bundle: object, context: object) -> ssl.SSLContext | None:
         return ssl.create_default_context(cafile=os.fspath(ca_bundle))
     except (OSError, ssl.SSLError) as exc:
         raise ValidationError(f"ca_bundle {os.fspath(ca_bundle)!r} cannot be loaded: {exc}") from None
+
+
+_ENV_CONTEXTS: dict[tuple[str, str], ssl.SSLContext] = {}
+_ENV_CONTEXTS_LOCK = threading.Lock()
+
+
+def _env_ssl_context() -> ssl.SSLContext | None:
+    """The TLS context that trusts ``$SSL_CERT_FILE``/``$SSL_CERT_DIR``; None when neither is set.
+
+    Read when a session is made (aiohttp's own default was read when aiohttp was imported), and
+    made once per process for each pair of values: loading a CA bundle costs about 25 ms and a few
+    MB, and every loop's session (each thread of the sync client has one) would pay it again.
+    """
+    key = (os.environ.get("SSL_CERT_FILE") or "", os.environ.get("SSL_CERT_DIR") or "")
+    if key == ("", ""):
+        return None
+    context = _ENV_CONTEXTS.get(key)
+    if context is None:
+        with _ENV_CONTEXTS_LOCK:
+            context = _ENV_CONTEXTS.get(key)
+            if context is None:
+                context = _ENV_CONTEXTS[key] = ssl.create_default_context()
+    return context
 
 
 def _looks_like_session(session: object) -> bool:

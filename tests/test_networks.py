@@ -89,6 +89,42 @@ def test_a_custom_ca_is_trusted(tls: TLSServer, how: str, monkeypatch: pytest.Mo
     assert len(tls.requests) == 1
 
 
+def test_ssl_cert_file_is_loaded_once_for_every_session_that_reads_it(
+    tls: TLSServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+    import ssl
+    import threading
+
+    loaded: list[str] = []
+    real = ssl.create_default_context
+
+    def counting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        import os
+
+        loaded.append(os.environ.get("SSL_CERT_FILE", ""))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls.ca_path))
+    with SyncLinqClient(KEY, base_url=tls.base_url) as first, SyncLinqClient(KEY, base_url=tls.base_url) as second:
+        first.chats.participants.add(CHAT, handle=HANDLE)
+        second.chats.participants.add(CHAT, handle=HANDLE)
+        # Another thread runs the call on a loop of its own, with a session of its own.
+        other = threading.Thread(target=lambda: first.chats.participants.add(CHAT, handle=HANDLE))
+        other.start()
+        other.join()
+    assert len(tls.requests) == 3
+    assert loaded == [str(tls.ca_path)], "the CA bundle was loaded again for another session"
+    # A new value is read when the next session is made.
+    moved = tmp_path / "moved-ca.pem"
+    shutil.copy(tls.ca_path, moved)
+    monkeypatch.setenv("SSL_CERT_FILE", str(moved))
+    with SyncLinqClient(KEY, base_url=tls.base_url) as third:
+        third.chats.participants.add(CHAT, handle=HANDLE)
+    assert loaded == [str(tls.ca_path), str(moved)]
+
+
 def test_bad_ca_options_are_refused_at_construction(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="cannot be loaded"):
         AsyncLinqClient(KEY, ca_bundle=tmp_path / "missing.pem")
