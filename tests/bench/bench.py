@@ -28,7 +28,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 ASYNC_CLIENTS = ["aiohttp", "linq_async", "linq_async.add_many", "linq (official async)"]
 # These run as long-lived processes side by side, one round each in turn, so that every round of
-# linq_async has a round of bare aiohttp next to it in time (see paired_rounds).
+# linq_async has a round of bare aiohttp next to it in time (see paired_rounds); the two sync
+# clients run the same way, against each other.
 PAIRED_CLIENTS = ["aiohttp", "linq_async", "linq_async.add_many"]
 SYNC_CLIENTS = ["linq (official sync)", "linq_async.SyncLinqClient"]
 # Async clients at each of these; add_many at those up to 20 (its target range); sync clients (one
@@ -238,6 +239,12 @@ def main() -> int:
         default=12,
         help="rounds per process for bare aiohttp, linq_async and add_many, run in turn (default 12)",
     )
+    parser.add_argument(
+        "--sync-rounds",
+        type=int,
+        default=6,
+        help="rounds per process for the two sync clients, run in turn (default 6)",
+    )
     parser.add_argument("--trials", type=int, default=5, help="fresh processes per client and concurrency (default 5)")
     parser.add_argument("--stream", type=int, default=1_000_000, help="pairs for the iter_add memory run")
     parser.add_argument("--write", type=Path, help="write the results as Markdown to this file")
@@ -258,10 +265,13 @@ def main() -> int:
         for concurrency in CONCURRENCY:
             paired = [client for client in PAIRED_CLIENTS if runs(client, concurrency)]
             rounds, peak = paired_rounds(paired, port, concurrency, args.requests, args.trials, args.paired_rounds)
-            # The other clients' trials interleave, so that a slow spell of the machine hits them all alike.
-            others = [
-                client for client in ASYNC_CLIENTS + SYNC_CLIENTS if client not in paired and runs(client, concurrency)
-            ]
+            sync = [client for client in SYNC_CLIENTS if runs(client, concurrency)]
+            if sync:
+                more, more_peak = paired_rounds(sync, port, concurrency, args.requests, args.trials, args.sync_rounds)
+                rounds |= more
+                peak |= more_peak
+            # The official async client's trials: fresh processes, as many as the others'.
+            others = [client for client in ASYNC_CLIENTS if client not in paired and runs(client, concurrency)]
             for client in others:
                 rounds[client], peak[client] = [], 0.0
             for _ in range(args.trials):
@@ -284,8 +294,14 @@ def main() -> int:
                     # Each round against the bare aiohttp round of the same set, seconds apart.
                     ratios = [r["cpu"] / b["cpu"] for r, b in zip(measured, rounds["aiohttp"], strict=True)]
                     row["paired_q1"], row["paired"], row["paired_q3"] = quartiles(ratios)
+                elif client in sync:
+                    # Speed as the caller sees it: the official client's wall time over this one's, per set.
+                    official = rounds["linq (official sync)"]
+                    speeds = [o["wall"] / r["wall"] for r, o in zip(measured, official, strict=True)]
+                    row["speed_q1"], row["speed"], row["speed_q3"] = quartiles(speeds)
                 rows[(client, concurrency)] = row
                 paired_text = f"  paired vs bare {row['paired']:.3f}" if "paired" in row else ""
+                paired_text += f"  paired speed vs official {row['speed']:.2f}" if "speed" in row else ""
                 print(
                     f"{client:28} c={concurrency:<3} cpu/req {row['cpu_us']:7.1f} us  "
                     f"{row['rps']:7.0f} req/s  peak RSS {row['rss_mb']:5.1f} MB{paired_text}",
@@ -322,6 +338,12 @@ def paired_cell(row: dict[str, float]) -> str:
     return f"{row['paired']:.2f}x ({row['paired_q1']:.2f}-{row['paired_q3']:.2f})"
 
 
+def speed_cell(row: dict[str, float]) -> str:
+    if "speed" not in row:
+        return "1.00x"
+    return f"{row['speed']:.2f}x ({row['speed_q1']:.2f}-{row['speed_q3']:.2f})"
+
+
 def spread(row: dict[str, float]) -> str:
     return f"{row['cpu_min']:.0f}-{row['cpu_max']:.0f}"
 
@@ -341,10 +363,7 @@ def render(
     batch_vs_bare = {c: rows[("linq_async.add_many", c)]["paired"] for c in BATCH_CONCURRENCY}
     official_x = cpu("linq (official async)", 50) / cpu("linq_async", 50)
     # Wall time per call: the sync goal is speed as the caller sees it.
-    sync_speed = {
-        c: rows[("linq (official sync)", c)]["wall_us"] / rows[("linq_async.SyncLinqClient", c)]["wall_us"]
-        for c in SYNC_CONCURRENCY
-    }
+    sync_speed = {c: rows[("linq_async.SyncLinqClient", c)]["speed"] for c in SYNC_CONCURRENCY}
     rss_growth = (max(stream["rss_kb"].values()) - min(stream["rss_kb"].values())) / 1024
     first = ", ".join(
         f"Python {version}: {row['linq_async']:.0f} ms (official {row['linq']:.0f} ms)"
@@ -371,7 +390,8 @@ def render(
         + ", ".join(map(str, BATCH_CONCURRENCY))
         + ".",
         f"- `SyncLinqClient` calls are {sync_speed[1]:.2f}x as fast as the official sync client's sequentially "
-        f"(wall time per call), {sync_speed[10]:.1f}x from 10 threads and {sync_speed[50]:.1f}x from 50.",
+        f"(wall time per call, medians of paired rounds), {sync_speed[10]:.1f}x from 10 threads and "
+        f"{sync_speed[50]:.1f}x from 50.",
         f"- `import linq_async` takes {imports['linq_async']:.0f} ms, `import linq` {imports['linq']:.0f} ms; "
         f"import + first completed request: {first}.",
         f"- Streaming {args.stream:,} pairs through `iter_add`, resident memory grows by {rss_growth:.1f} MB from the "
@@ -391,8 +411,10 @@ def render(
         "bare aiohttp seconds away. *paired vs bare* is the median of those per-round ratios, with their "
         "quartiles: on a shared machine whose speed drifts by tens of percent over a minute, it is the figure "
         "that drift moves least. *vs bare aiohttp* divides the two medians.",
-        f"- **The other clients**: {args.trials} fresh processes each, interleaved with one another, each running "
-        f"{args.rounds} rounds.",
+        f"- **The sync clients** are paired the same way, with each other: {args.trials} trials of "
+        f"{args.sync_rounds} rounds each in turn. *paired speed* is the median, over those sets, of the official "
+        "client's wall time over `SyncLinqClient`'s, with its quartiles.",
+        f"- **The official async client**: {args.trials} fresh processes, each running {args.rounds} rounds.",
         "",
         "## Async clients",
         "",
@@ -418,8 +440,8 @@ def render(
         "calling at the same time share the client's loop thread, which multiplexes their requests.",
         "",
         "| client | threads | wall per call | CPU per request | spread (µs) | requests/s | speed vs official sync "
-        "| peak RSS |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| paired speed (quartiles) | peak RSS |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for client in SYNC_CLIENTS:
         for c in SYNC_CONCURRENCY:
@@ -427,7 +449,7 @@ def render(
             official = rows[("linq (official sync)", c)]["wall_us"]
             lines.append(
                 f"| {client} | {c} | {row['wall_us']:.0f} µs | {row['cpu_us']:.0f} µs | {spread(row)} | "
-                f"{row['rps']:.0f} | {official / row['wall_us']:.2f}x | {row['rss_mb']:.0f} MB |"
+                f"{row['rps']:.0f} | {official / row['wall_us']:.2f}x | {speed_cell(row)} | {row['rss_mb']:.0f} MB |"
             )
     rss = {int(k): v / 1024 for k, v in stream["rss_kb"].items()}
     lines += [
