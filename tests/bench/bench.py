@@ -339,8 +339,6 @@ def paired_cell(row: dict[str, float]) -> str:
 
 
 def speed_cell(row: dict[str, float]) -> str:
-    if "speed" not in row:
-        return "1.00x"
     return f"{row['speed']:.2f}x ({row['speed_q1']:.2f}-{row['speed_q3']:.2f})"
 
 
